@@ -1,0 +1,173 @@
+// The refactor command on the local model, for privacy mode `localOnly`: Ollama's /api/chat,
+// streamed. ollama-js has no per-request AbortSignal (`ollama.abort()` kills every stream of a
+// client, and `break` leaves the server generating), so each run gets its own client whose fetch is
+// tied to the run's signal: aborting closes the socket, and Ollama stops when its client goes away.
+
+import type { Ollama } from 'ollama';
+import { cloudFailure, isDroppedConnection, causeCode, serverDetail, type CloudFailure } from '../refactor/cloudFailure';
+import type { ChatMessage, RefactorBackend, RefactorRunResult } from '../refactor/refactorBackend';
+import { estimatedChatUsage, type EstimateTokens } from '../refactor/refactorUsage';
+import type { UsageRecord } from '../cost/usageRecord';
+
+type OllamaSdk = typeof import('ollama');
+
+export interface OllamaChatBackendOptions {
+  host: string;
+  model: string;
+  maxOutputTokens: number;
+  /** No byte from Ollama for this long ends the run. Loading a model counts, so be generous. */
+  timeoutMs: number;
+  /** Ollama's keep_alive (e.g. '30m'). */
+  keepAlive?: string;
+  temperature?: number;
+  /** Upper bound for num_ctx; the window is sized to the prompt so long selections are not cut. */
+  maxContextTokens?: number;
+  estimateTokens: EstimateTokens;
+  /** For tests: the fetch the client uses underneath. */
+  fetch?: typeof fetch;
+}
+
+// Ollama's default context (2048 tokens before 0.6, 4096 after) silently drops the start of a
+// longer prompt, which for a refactor is the instruction itself. So num_ctx is always sent.
+const MIN_CONTEXT_TOKENS = 4096;
+const DEFAULT_MAX_CONTEXT_TOKENS = 32768;
+const CONTEXT_MARGIN_TOKENS = 256;
+
+let loadedSdk: OllamaSdk | undefined;
+/** Loaded on first use; require (not `import()`) so the CommonJS copy is the one everyone shares. */
+function loadSdk(): OllamaSdk {
+  loadedSdk ??= require('ollama') as OllamaSdk;
+  return loadedSdk;
+}
+
+export class OllamaChatBackend implements RefactorBackend {
+  readonly route = 'local';
+  readonly model: string;
+
+  constructor(private readonly opts: OllamaChatBackendOptions) {
+    this.model = opts.model;
+  }
+
+  async run(messages: readonly ChatMessage[], signal: AbortSignal, onProgress?: (chars: number) => void): Promise<RefactorRunResult> {
+    if (signal.aborted) return { kind: 'cancelled', partialText: '' };
+    const idle = new AbortController();
+    let timedOut = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        idle.abort();
+      }, this.opts.timeoutMs);
+    };
+    const client = this.client(AbortSignal.any([signal, idle.signal]));
+
+    let text = '';
+    let streaming = false;
+    let final: { done_reason?: string; prompt_eval_count?: number; eval_count?: number } | undefined;
+    const estimate = () => estimatedChatUsage(messages, text, this.model, this.opts.estimateTokens);
+
+    arm();
+    try {
+      const stream = await client.chat({
+        model: this.model,
+        messages: messages.map((m) => ({ role: m.role, content: m.content })),
+        stream: true,
+        ...(this.opts.keepAlive ? { keep_alive: this.opts.keepAlive } : {}),
+        options: {
+          num_predict: this.opts.maxOutputTokens,
+          num_ctx: this.contextTokens(messages),
+          ...(this.opts.temperature !== undefined ? { temperature: this.opts.temperature } : {}),
+        },
+      });
+      streaming = true;
+      arm();
+      for await (const chunk of stream) {
+        arm();
+        const delta = chunk.message?.content;
+        if (delta) {
+          text += delta;
+          onProgress?.(text.length);
+        }
+        if (chunk.done) final = chunk;
+      }
+    } catch (err) {
+      clearTimeout(timer);
+      if (signal.aborted) return { kind: 'cancelled', partialText: text, ...(streaming ? { usage: estimate() } : {}) };
+      if (timedOut) return { kind: 'error', partialText: text, usage: estimate(), error: this.timeoutFailure() };
+      const failure = this.failureFromError(err);
+      return { kind: 'error', partialText: text, error: failure, ...(streaming ? { usage: estimate() } : {}) };
+    }
+    clearTimeout(timer);
+    if (signal.aborted) return { kind: 'cancelled', partialText: text, usage: estimate() };
+
+    // ollama-js throws when the stream ends without `done`, so `final` is set here.
+    const usage: UsageRecord = final && typeof final.prompt_eval_count === 'number'
+      ? {
+          model: this.model,
+          inputTokens: final.prompt_eval_count,
+          cachedInputTokens: 0,
+          outputTokens: final.eval_count ?? 0,
+          reasoningTokens: 0,
+          source: 'reported',
+        }
+      : estimate();
+    if (final?.done_reason === 'length') {
+      return {
+        kind: 'error',
+        partialText: text,
+        usage,
+        error: cloudFailure('truncated', `The local model hit the ${this.opts.maxOutputTokens}-token limit before the code was complete; select less or raise the limit.`, { action: 'openSettings' }),
+      };
+    }
+    return { kind: 'ok', text, usage };
+  }
+
+  /** A client per run whose every request carries the run's signal (see the file comment). */
+  private client(signal: AbortSignal): Ollama {
+    const base = this.opts.fetch ?? fetch;
+    const tied: typeof fetch = (input, init) =>
+      base(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+    return new (loadSdk().Ollama)({ host: this.opts.host, fetch: tied });
+  }
+
+  private contextTokens(messages: readonly ChatMessage[]): number {
+    const max = this.opts.maxContextTokens ?? DEFAULT_MAX_CONTEXT_TOKENS;
+    const input = estimatedChatUsage(messages, '', this.model, this.opts.estimateTokens).inputTokens;
+    const wanted = input + this.opts.maxOutputTokens + CONTEXT_MARGIN_TOKENS;
+    return Math.min(max, Math.max(MIN_CONTEXT_TOKENS, wanted));
+  }
+
+  private timeoutFailure(): CloudFailure {
+    return cloudFailure('timeout', `Ollama did not answer for ${Math.round(this.opts.timeoutMs / 1000)} s; nothing was applied.`, { action: 'retry' });
+  }
+
+  private failureFromError(err: unknown): CloudFailure {
+    const e = err as { name?: string; message?: string; status_code?: number; error?: string };
+    // ollama-js's ResponseError is not exported; its name and status_code are what it promises.
+    if (e?.name === 'ResponseError' && typeof e.status_code === 'number') {
+      const status = e.status_code;
+      const detail = serverDetail(e.error ?? e.message);
+      if (status === 404) {
+        return cloudFailure('notFound', `The local model '${this.model}' is not installed; run \`ollama pull ${this.model}\` or pick another in tandem.local.model.`, { action: 'openSettings', status });
+      }
+      if (status >= 500) return cloudFailure('server', `Ollama failed (${status})${detail ? `: ${detail}` : ''}; nothing was applied.`, { action: 'retry', status });
+      return cloudFailure('badRequest', `Ollama rejected the request (${status})${detail ? `: ${detail}` : ''}.`, { action: 'openSettings', status });
+    }
+    const code = causeCode(err);
+    if (code === 'ECONNREFUSED') {
+      return cloudFailure('network', `Ollama is not running at ${this.opts.host}; start it and try again.`, { action: 'retry' });
+    }
+    // ollama-js skips lines that are not JSON (with a console warning) and then throws this when
+    // the body ends without a `done` line; a real server always ends with one, so the reply was bad.
+    if (err instanceof SyntaxError || /did not receive done/i.test(e?.message ?? '')) {
+      return cloudFailure('malformed', 'Ollama sent a reply that is not valid JSON or ended without its final line; nothing was applied.', { action: 'retry' });
+    }
+    if (isDroppedConnection(err)) {
+      return cloudFailure('network', 'The connection to Ollama dropped before the reply finished; nothing was applied.', { action: 'retry' });
+    }
+    // An `{"error": ...}` line inside the stream arrives as a plain Error carrying Ollama's text.
+    if (err instanceof Error) return cloudFailure('server', `Ollama failed mid-reply: ${serverDetail(err.message) || 'unknown error'}; nothing was applied.`, { action: 'retry' });
+    return cloudFailure('unknown', 'The local refactor failed for an unknown reason.');
+  }
+}

@@ -1,0 +1,48 @@
+// Thin adapter: a VS Code document and position become plain text + offset for the engine, a
+// CancellationToken becomes an AbortSignal, and the engine's outcome becomes an inline item.
+import * as vscode from 'vscode';
+import type { CompletionEngine, CompletionOutcome } from '../core/completion/completionEngine';
+
+export const ACCEPTED_COMMAND = 'tandem.inline.accepted';
+
+export interface InlineProviderDeps {
+  engine: () => CompletionEngine;
+  /** Whether this document may be completed at all (settings, excluded files, languages). */
+  allowed: (doc: vscode.TextDocument) => { ok: true } | { ok: false; reason: string };
+  onOutcome: (outcome: CompletionOutcome, doc: vscode.TextDocument) => void;
+}
+
+export class InlineProvider implements vscode.InlineCompletionItemProvider {
+  constructor(private readonly deps: InlineProviderDeps) {}
+
+  async provideInlineCompletionItems(
+    doc: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const allowed = this.deps.allowed(doc);
+    if (!allowed.ok) return undefined;
+    // The suggest widget is open: its selected item would conflict with ghost text.
+    if (context.selectedCompletionInfo) return undefined;
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    try {
+      const ctx = {
+        documentKey: doc.uri.toString(),
+        languageId: doc.languageId,
+        text: doc.getText(),
+        offset: doc.offsetAt(position),
+        trigger: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 'invoke' as const : 'automatic' as const,
+      };
+      const outcome = await this.deps.engine().complete(ctx, abort.signal);
+      this.deps.onOutcome(outcome, doc);
+      if (outcome.kind !== 'shown' || token.isCancellationRequested) return undefined;
+      const item = new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position));
+      item.command = { command: ACCEPTED_COMMAND, title: 'Accepted', arguments: [ctx, outcome.text] };
+      return [item];
+    } finally {
+      sub.dispose();
+    }
+  }
+}

@@ -1,0 +1,50 @@
+// What a person sees, asked of the browser that shows the workbench (scripts/runIntegration.mjs
+// serves this API on loopback): screenshots and the text of DOM elements.
+export interface DomNode { text: string; aria: string; id: string; className: string }
+
+async function call<T>(path: string, params: Record<string, string>): Promise<T> {
+  const base = process.env.TANDEM_DRIVER_URL;
+  if (!base) throw new Error('TANDEM_DRIVER_URL is not set: these tests run under scripts/runIntegration.mjs');
+  const r = await fetch(`${base}${path}?${new URLSearchParams(params)}`);
+  const body = await r.json() as T & { error?: string };
+  if (!r.ok) throw new Error(`driver ${path}: ${body.error}`);
+  return body;
+}
+
+export function screenshot(name: string): Promise<{ file: string }> {
+  return call('/screenshot', { name });
+}
+
+export function query(selector: string): Promise<DomNode[]> {
+  return call('/query', { selector });
+}
+
+export function press(key: string): Promise<void> {
+  return call('/press', { key });
+}
+
+/** Polls until `check` returns a value (not undefined), or throws after `timeoutMs` with the last seen state. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Text of Tandem's status bar items as rendered (text + accessible label). */
+export async function statusBarItems(): Promise<DomNode[]> {
+  return query('.statusbar-item[id^="tandem-dev.tandem"]');
+}
+
+/** Notification toasts currently shown (popups a user would have to dismiss). */
+export async function notificationToasts(): Promise<DomNode[]> {
+  return query('.notifications-toasts .notification-toast');
+}

@@ -1,0 +1,48 @@
+// Small steps a person takes in the workbench, shared by the suites.
+import * as vscode from 'vscode';
+import { query, statusBarItems } from './driver';
+
+/** Sets a tandem.* setting at user level (what a person does in Settings); undefined removes it. */
+export async function setUserSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('tandem').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+export function workspaceFile(relative: string): vscode.Uri {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!root) throw new Error('no workspace folder open');
+  return vscode.Uri.joinPath(root, ...relative.split('/'));
+}
+
+export async function openFileAt(relative: string, line: number, character: number): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(workspaceFile(relative));
+  const editor = await vscode.window.showTextDocument(doc, { preview: false });
+  const pos = new vscode.Position(line, character);
+  editor.selection = new vscode.Selection(pos, pos);
+  return editor;
+}
+
+/** Types like a person: one character at a time through the `type` command (which also triggers inline suggestions). */
+export async function typeText(editor: vscode.TextEditor, text: string, delayMs = 30): Promise<void> {
+  for (const ch of text) {
+    await vscode.commands.executeCommand('type', { text: ch });
+    await new Promise((r) => setTimeout(r, delayMs));
+  }
+  void editor;
+}
+
+/**
+ * The ghost text currently rendered in the editor, as the DOM shows it: the first line is a run of
+ * syntax-highlighted spans after the cursor, further lines are view lines of their own.
+ */
+export async function ghostText(): Promise<string> {
+  const inline = await query('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text-decoration-preview');
+  const lines = await query('.monaco-editor .ghost-text .view-line');
+  return [inline.map((n) => n.text).join(''), ...lines.map((n) => n.text)].join('\n').replace(/\u00a0/g, ' ');
+}
+
+/** The text of Tandem's local-model status bar item plus its accessible label. */
+export async function tandemStatusText(): Promise<string> {
+  const items = await statusBarItems();
+  return items.map((i) => `${i.text} ${i.aria}`).join(' | ');
+}
+
