@@ -2,18 +2,13 @@
 // flags or a test), validates and clamps them, and hands out a frozen object; nothing else reads
 // raw configuration. The manifest's `contributes.configuration` declares the same keys, and a unit
 // test checks that the two agree.
+import { parsePriceOverrides, type PriceRow } from './cost/priceTable';
 
 export type LocalProvider = 'ollama' | 'openai-compatible';
 export type PrivacyMode = 'hybrid' | 'localOnly';
 export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
 export type MeterPeriod = 'today' | 'month';
 
-export interface PriceOverride {
-  model: string;
-  inputPerMTok: number;
-  outputPerMTok: number;
-  cachedInputPerMTok?: number;
-}
 
 export interface TandemSettings {
   readonly local: {
@@ -39,7 +34,8 @@ export interface TandemSettings {
     readonly reasoningEffort: ReasoningEffort | 'default';
     readonly maxOutputTokens: number;
     readonly timeoutSeconds: number;
-    readonly prices: readonly PriceOverride[];
+    /** User price rows (validated); they win over the built-in table. */
+    readonly prices: readonly PriceRow[];
     readonly dailyBudgetUsd: number;
     readonly monthlyBudgetUsd: number;
     readonly warnAtPercent: number;
@@ -124,7 +120,7 @@ export function readSettings(get: RawSettingsReader): TandemSettings {
         ['default', 'none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const, d.cloud.reasoningEffort),
       maxOutputTokens: intIn(get('cloud.maxOutputTokens'), 16, 128000, d.cloud.maxOutputTokens),
       timeoutSeconds: intIn(get('cloud.timeoutSeconds'), 5, 600, d.cloud.timeoutSeconds),
-      prices: priceList(get('cloud.prices')),
+      prices: parsePriceOverrides(get('cloud.prices')).rows,
       dailyBudgetUsd: numberIn(get('cloud.dailyBudgetUsd'), 0, 1e6, d.cloud.dailyBudgetUsd),
       monthlyBudgetUsd: numberIn(get('cloud.monthlyBudgetUsd'), 0, 1e6, d.cloud.monthlyBudgetUsd),
       warnAtPercent: intIn(get('cloud.warnAtPercent'), 1, 100, d.cloud.warnAtPercent),
@@ -174,24 +170,6 @@ function intIn(v: unknown, min: number, max: number, fallback: number): number {
 
 function stringList(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string' && s.trim() !== '') : [];
-}
-
-function priceList(v: unknown): PriceOverride[] {
-  if (!Array.isArray(v)) return [];
-  const rows: PriceOverride[] = [];
-  for (const r of v) {
-    if (!r || typeof r !== 'object') continue;
-    const o = r as Record<string, unknown>;
-    const ok = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
-    if (typeof o.model !== 'string' || !ok(o.inputPerMTok) || !ok(o.outputPerMTok)) continue;
-    rows.push({
-      model: o.model,
-      inputPerMTok: o.inputPerMTok as number,
-      outputPerMTok: o.outputPerMTok as number,
-      ...(ok(o.cachedInputPerMTok) ? { cachedInputPerMTok: o.cachedInputPerMTok as number } : {}),
-    });
-  }
-  return rows;
 }
 
 function deepFreeze<T>(o: T): T {

@@ -1,0 +1,94 @@
+// What the features share, built once at activation and passed in (no globals): settings, the log,
+// the local model's state, the spend ledger, the egress log, the API key, workspace exclusions, trust.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { SpendLedger } from '../core/cost/ledger';
+import { EgressLog, fileLineStore } from '../core/privacy/egressLog';
+import { RefactorService } from '../core/refactor/refactorService';
+import type { TandemSettings } from '../core/settings';
+import { ApiKeyStore } from './apiKeyStore';
+import { currentSettings, onSettingsChanged, userLevelValue } from './configuration';
+import { LocalModelMonitor } from './localModelMonitor';
+import { WorkspaceExclusion } from './workspaceExclusion';
+
+export interface Services {
+  readonly context: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  settings(): TandemSettings;
+  /** Fires after `settings()` already returns the new values. */
+  readonly onDidChangeSettings: vscode.Event<TandemSettings>;
+  readonly local: LocalModelMonitor;
+  readonly ledger: SpendLedger;
+  readonly egress: EgressLog;
+  /** Where the egress log lives (the "What Left This Machine" command opens it). */
+  readonly egressFile: string;
+  readonly apiKey: ApiKeyStore;
+  readonly exclusion: WorkspaceExclusion;
+  readonly refactor: RefactorService;
+  trusted(): boolean;
+  workspaceName(): string;
+}
+
+export function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Services {
+  let settings = currentSettings();
+  const emitter = new vscode.EventEmitter<TandemSettings>();
+  // Global storage: every window of this user writes the same ledger and egress log (both are
+  // safe for several writers), so "today" means today across windows.
+  const storage = context.globalStorageUri.fsPath;
+  const ledger = new SpendLedger(path.join(storage, 'ledger'));
+  const egressFile = path.join(storage, 'egress.jsonl');
+  const egress = new EgressLog(fileLineStore(egressFile));
+  const apiKey = new ApiKeyStore(context.secrets);
+  const exclusion = new WorkspaceExclusion(() => settings.privacy.exclude);
+  const local = new LocalModelMonitor(() => settings, log);
+  const workspaceName = () => vscode.workspace.name ?? 'no workspace';
+  const trusted = () => vscode.workspace.isTrusted;
+
+  const refactor = new RefactorService({
+    settings: () => settings,
+    userLevelBaseUrl: () => userLevelValue<string>('cloud.baseUrl'),
+    budgetLevels: () => budgetLevels(),
+    trusted,
+    workspaceName,
+    isExcluded: (p) => exclusion.isExcludedRelative(p),
+    localHealth: () => local.state.health,
+    apiKey: () => apiKey.get(),
+    ledger,
+    egress,
+    log: (line) => log.warn(line),
+  });
+
+  context.subscriptions.push(emitter, apiKey, exclusion, local,
+    onSettingsChanged((next) => {
+      settings = next;
+      void exclusion.reload();
+      emitter.fire(next);
+    }));
+  void exclusion.reload();
+
+  return {
+    context, log, local, ledger, egress, egressFile, apiKey, exclusion, refactor, trusted, workspaceName,
+    settings: () => settings,
+    onDidChangeSettings: emitter.event,
+  };
+}
+
+/** Budgets from user settings and from the workspace: the workspace may only tighten them. */
+function budgetLevels() {
+  const cfg = vscode.workspace.getConfiguration('tandem');
+  const level = (pick: 'globalValue' | 'workspaceValue') => {
+    const num = (key: string) => {
+      const v = cfg.inspect<number>(key)?.[pick];
+      return typeof v === 'number' && v > 0 ? v : undefined;
+    };
+    const warn = cfg.inspect<number>('cloud.warnAtPercent')?.[pick];
+    const hardStop = cfg.inspect<boolean>('cloud.hardStop')?.[pick];
+    return {
+      ...(num('cloud.dailyBudgetUsd') !== undefined ? { dailyUsd: num('cloud.dailyBudgetUsd') } : {}),
+      ...(num('cloud.monthlyBudgetUsd') !== undefined ? { monthlyUsd: num('cloud.monthlyBudgetUsd') } : {}),
+      ...(typeof warn === 'number' ? { warnAtFraction: Math.min(1, Math.max(0.01, warn / 100)) } : {}),
+      ...(typeof hardStop === 'boolean' ? { hardStop } : {}),
+    };
+  };
+  return { user: level('globalValue'), workspace: level('workspaceValue') };
+}
