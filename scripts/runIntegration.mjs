@@ -16,7 +16,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const vsix = join(root, `${pkg.name}-${pkg.version}.vsix`);
 const resultsDir = join(root, 'test-results');
-const SUITE_TIMEOUT_MS = 180_000;
+const SUITE_TIMEOUT_MS = 600_000;
 
 /** Each suite: a compiled mocha file set, its workspace, whether the workspace is trusted. */
 const SUITES = JSON.parse(readFileSync(join(root, 'test', 'integration', 'suites.json'), 'utf8'));
