@@ -75,6 +75,19 @@ export async function startDriverApi(getPage) {
           id: e.id ?? '',
           className: typeof e.className === 'string' ? e.className : '',
         })));
+      } else if (url.pathname === '/queryFrames') {
+        // Like /query, but in every frame too: webviews (the spend view) render inside iframes.
+        const selector = url.searchParams.get('selector');
+        body = [];
+        for (const frame of page.frames()) {
+          const found = await frame.$$eval(selector, (els) => els.map((e) => ({
+            text: e.textContent ?? '',
+            aria: e.getAttribute('aria-label') ?? '',
+            id: e.id ?? '',
+            className: typeof e.className === 'string' ? e.className : '',
+          }))).catch(() => []);
+          body.push(...found);
+        }
       } else if (url.pathname === '/press') {
         await page.keyboard.press(url.searchParams.get('key'));
         body = { ok: true };

@@ -1,6 +1,7 @@
 // Activation: build the shared services and register each feature. Cheap on purpose: SDKs and the
 // tokenizer load on first use, and the first health check runs after activation returns.
 import * as vscode from 'vscode';
+import { registerCostFeature } from './costFeature';
 import { registerInlineFeature } from './inlineFeature';
 import { createServices } from './services';
 
@@ -8,7 +9,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Tandem', { log: true });
   context.subscriptions.push(log);
   const services = createServices(context, log);
-  registerInlineFeature(services);
+  const cost = registerCostFeature(services);
+  registerInlineFeature(services, cost.inlineObserver);
 }
 
 export function deactivate(): void {

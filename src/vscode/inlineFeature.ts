@@ -1,7 +1,7 @@
 // Inline completions: the engine, the provider that feeds it, the accept hook and the local-model
 // status bar item.
 import * as vscode from 'vscode';
-import { CompletionEngine } from '../core/completion/completionEngine';
+import { CompletionEngine, type CompletionOutcome } from '../core/completion/completionEngine';
 import { systemClock } from '../core/completion/clock';
 import { engineSettingsFrom } from '../core/completion/engineSettings';
 import type { TandemSettings } from '../core/settings';
@@ -9,7 +9,13 @@ import { ACCEPTED_COMMAND, InlineProvider } from './inlineProvider';
 import { LocalModelStatus } from './localModelStatus';
 import type { Services } from './services';
 
-export function registerInlineFeature(services: Services): CompletionEngine {
+/** Another feature that wants to know what was shown and accepted (the cost meter counts local work). */
+export interface InlineObserver {
+  onOutcome(outcome: CompletionOutcome, doc: vscode.TextDocument): void;
+  onAccepted(text: string): void;
+}
+
+export function registerInlineFeature(services: Services, observer?: InlineObserver): CompletionEngine {
   const { context, log, local } = services;
   let settings = services.settings();
   let engineSettings = engineSettingsFrom(settings);
@@ -38,15 +44,16 @@ export function registerInlineFeature(services: Services): CompletionEngine {
       if (excluded.excluded && !settings.inline.enableInExcludedFiles) return { ok: false, reason: `excluded (${excluded.rule})` };
       return { ok: true };
     },
-    onOutcome: (outcome) => {
+    onOutcome: (outcome, doc) => {
       local.noteOutcome(outcome);
+      observer?.onOutcome(outcome, doc);
       if (outcome.kind === 'skipped') log.debug(`No completion: ${outcome.reason}${outcome.detail ? ` (${outcome.detail})` : ''}`);
     },
   });
 
   context.subscriptions.push(
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
-    vscode.commands.registerCommand(ACCEPTED_COMMAND, (ctx, text: string) => engine.accepted(ctx, text)),
+    vscode.commands.registerCommand(ACCEPTED_COMMAND, (ctx, text: string) => { engine.accepted(ctx, text); observer?.onAccepted(text); }),
     vscode.commands.registerCommand('tandem.checkLocalModel', async () => {
       local.update({ health: { kind: 'checking' } });
       await local.check();

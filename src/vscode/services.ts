@@ -74,7 +74,7 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
 }
 
 /** Budgets from user settings and from the workspace: the workspace may only tighten them. */
-function budgetLevels() {
+export function budgetLevels() {
   const cfg = vscode.workspace.getConfiguration('tandem');
   const level = (pick: 'globalValue' | 'workspaceValue') => {
     const num = (key: string) => {

@@ -19,6 +19,11 @@ export function query(selector: string): Promise<DomNode[]> {
   return call('/query', { selector });
 }
 
+/** Like query, but also inside every iframe: what a webview (e.g. the spend view) shows. */
+export function queryFrames(selector: string): Promise<DomNode[]> {
+  return call('/queryFrames', { selector });
+}
+
 export function press(key: string): Promise<void> {
   return call('/press', { key });
 }
