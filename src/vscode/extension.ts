@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { registerCostFeature } from './costFeature';
 import { registerInlineFeature } from './inlineFeature';
+import { registerRefactorFeature } from './refactorFeature';
 import { createServices } from './services';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -11,6 +12,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const services = createServices(context, log);
   const cost = registerCostFeature(services);
   registerInlineFeature(services, cost.inlineObserver);
+  registerRefactorFeature(services);
 }
 
 export function deactivate(): void {
