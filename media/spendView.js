@@ -131,7 +131,7 @@
       datasets.push({ type: 'line', label: `Daily cap ${daily.cap}`, data: labels.map(() => daily.capUsd), borderColor: red,
         borderDash: [6, 4], borderWidth: 2, pointRadius: 0, yAxisID: 'y', order: 1 });
       datasets.push({ type: 'line', label: `Warning at ${model.warnAtPercent}%`, data: labels.map(() => daily.capUsd * model.warnAtPercent / 100),
-        borderColor: orange, borderDash: [2, 3], borderWidth: 1, pointRadius: 0, yAxisID: 'y', order: 1 });
+        borderColor: orange, borderDash: [3, 3], borderWidth: 2, pointRadius: 0, yAxisID: 'y', order: 1 });
     }
     if (monthly) {
       // Month to date against the monthly cap, on its own axis.

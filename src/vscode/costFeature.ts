@@ -150,7 +150,8 @@ export function registerCostFeature(services: Services): CostFeature {
   }
 
   async function reset(): Promise<{ reset: boolean }> {
-    const choice = await vscode.window.showWarningMessage(
+    // No answer (the dialog closed, or VS Code refused to show it) is no confirmation.
+    const choice = await Promise.resolve(vscode.window.showWarningMessage(
       'Reset Tandem spend records?',
       {
         modal: true,
@@ -158,7 +159,10 @@ export function registerCostFeature(services: Services): CostFeature {
           'Export them as CSV first to keep a copy.',
       },
       'Reset',
-    );
+    )).catch((e: unknown) => {
+      log.warn(`Reset not confirmed: ${errorText(e)}`);
+      return undefined;
+    });
     if (choice !== 'Reset') return { reset: false };
     const outcomes = await Promise.all(ledgers.map((l) => l.clear()));
     await refresh();

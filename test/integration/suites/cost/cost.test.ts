@@ -143,13 +143,15 @@ describe('Tandem installed from the .vsix: cost meter, spend view and budgets', 
   });
 
   it('refuses a request over the hard cap, with the numbers, and nothing reaches the double', async function () {
-    // $0.002115 spent of a $0.004 cap; the request could cost up to (input + 4096 output tokens) ≈ $0.019.
+    // $0.002115 spent of a $0.004 daily cap; the request could cost up to (input + 4096 output tokens) ≈ $0.019.
+    await setUserSetting('cloud.monthlyBudgetUsd', undefined);
     openai.reset();
     const result = await refactorMathFile('Swap the operands again.');
     assert.equal(result.kind, 'refused', JSON.stringify(result));
     const shown = `${result.message ?? ''} ${result.reason ?? ''} ${(await notificationToasts()).map((t) => t.text).join(' ')}`;
     assert.match(shown, /\$0\.002115/, shown);
-    assert.match(shown, /\$0\.004/, shown);
+    assert.match(shown, /daily spend is \$0\.002115 of the \$0\.004 cap/, shown);
+    assert.match(shown, /could cost up to \$0\.0\d+/, shown);
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(chatRequests(openai).length, 0, `no request reached the double: ${JSON.stringify(openai.requests.map((r) => r.path))}`);
     await vscode.commands.executeCommand('notifications.clearAll');
@@ -174,7 +176,14 @@ describe('Tandem installed from the .vsix: cost meter, spend view and budgets', 
 
   it('a model with no known price is never free: the meter says so and the budget blocks it', async function () {
     await setUserSetting('cloud.model', 'gpt-unpriced-test');
-    const m = await meterShows(/no price for gpt-unpriced-test/);
+    const noBudget = await meterShows(/no price for gpt-unpriced-test/);
+    assert.match(noBudget.className, /warning-kind/);
+    await setUserSetting('cloud.monthlyBudgetUsd', 5);
+    const m = await eventually('blocked by the budget', async () => {
+      const x = await meter();
+      return x && /error-kind/.test(x.className) ? x : undefined;
+    });
+    assert.match(m.text, /no price for gpt-unpriced-test/);
     assert.match(m.aria, /gpt-unpriced-test has no price, so the budget blocks it until one is set/);
     openai.reset();
     const result = await refactorMathFile('Swap the operands.');
@@ -189,6 +198,7 @@ describe('Tandem installed from the .vsix: cost meter, spend view and budgets', 
     await vscode.commands.executeCommand('notifications.clearAll');
     await setUserSetting('cloud.model', undefined);
     await setUserSetting('cloud.prices', undefined);
+    await setUserSetting('cloud.monthlyBudgetUsd', undefined);
   });
 
   it('counts local completions shown and accepted, free, in the spend view', async function () {
@@ -216,7 +226,7 @@ describe('Tandem installed from the .vsix: cost meter, spend view and budgets', 
 
   it('reset needs the user\'s confirmation: unconfirmed, nothing is cleared', async function () {
     // VS Code refuses modal dialogs while extension tests run ("DialogService: refused to show
-    // dialog in tests"), which answers like a user pressing Cancel. The clearing itself is covered
+    // dialog in tests"): no answer, which must count as no confirmation. The clearing itself is covered
     // by SpendLedger.clear's unit tests, with other processes appending.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const result = await vscode.commands.executeCommand('tandem.resetSpend');
