@@ -83,6 +83,19 @@ describe('Privacy in the editor (trusted workspace)', function () {
     assert.equal(ollama.requests.filter((r) => /env_file_marker_pw|tandemignore_marker/.test(JSON.stringify(r.body))).length, 0);
   });
 
+  it('context from other open files never includes an excluded one (an ordinary open file is used)', async function () {
+    // Both are TypeScript like src/util.ts, so both are candidates for context snippets.
+    await vscode.workspace.openTextDocument(workspaceFile('internal/notes.ts'));
+    await vscode.workspace.openTextDocument(workspaceFile('src/app.ts'));
+    await openFileAt('src/util.ts', 3, 0);
+    ollama.reset();
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    await eventually('a generate request', () => (generateRequests() >= 1 ? true : undefined), 15_000);
+    const prompts = ollama.requests.filter((r) => r.path === '/api/generate').map((r) => JSON.stringify(r.body));
+    assert.ok(prompts.some((p) => p.includes('authHeaders')), 'control: the open src/app.ts informs the prompt');
+    for (const p of prompts) assert.ok(!p.includes('tandemignore_marker') && !p.includes('discountTable'), 'the excluded internal/notes.ts never does');
+  });
+
   it('refuses to refactor the .env file, says why, and sends nothing anywhere', async function () {
     const editor = await openFileAt('.env', 0, 0);
     selectLines(editor, 1, 3);
