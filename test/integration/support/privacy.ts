@@ -44,12 +44,6 @@ export function selectLines(editor: vscode.TextEditor, from: number, to: number)
   editor.selection = new vscode.Selection(new vscode.Position(from, 0), new vscode.Position(to, 0));
 }
 
-/** The text of a modal dialog, when one is open ('' otherwise). */
-export async function dialogText(): Promise<string> {
-  const boxes = await query('.monaco-dialog-box');
-  return boxes.map((b) => `${b.text} ${b.aria}`).join(' | ');
-}
-
 /** Writes a file into the open workspace through the workspace file system (so VS Code notices it). */
 export async function writeWorkspaceFile(relative: string, text: string): Promise<vscode.Uri> {
   const uri = workspaceFile(relative);
@@ -67,4 +61,19 @@ export interface RefactorSummary {
 
 export function refactor(instruction: string): Thenable<RefactorSummary> {
   return vscode.commands.executeCommand<RefactorSummary>('tandem.refactorSelection', { instruction });
+}
+
+/**
+ * Notices as a person sees them in the notification center. With the smoke-test driver on (which
+ * the harness needs) VS Code shows no toasts at all, so the center is where notices can be seen.
+ */
+export async function notificationsText(): Promise<string> {
+  await vscode.commands.executeCommand('notifications.showList');
+  const items = await query('.notifications-center .notification-list-item');
+  return items.map((i) => `${i.text} ${i.aria}`).join(' | ');
+}
+
+export async function clearNotifications(): Promise<void> {
+  await vscode.commands.executeCommand('notifications.clearAll');
+  await vscode.commands.executeCommand('notifications.hideList');
 }

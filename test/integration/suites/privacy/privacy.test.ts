@@ -6,9 +6,10 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startOllamaDouble, type OllamaDouble } from '../../../doubles/ollamaDouble';
 import { startOpenAiDouble, type OpenAiDouble } from '../../../doubles/openaiDouble';
-import { eventually, notificationToasts, press, query, screenshot } from '../../support/driver';
+import { eventually, query, screenshot } from '../../support/driver';
 import {
-  ADDED_LINE, dialogText, echoRefactor, fakeOpenAiKey, privacyStatus, refactor, selectLines, writeWorkspaceFile,
+  ADDED_LINE, clearNotifications, echoRefactor, fakeOpenAiKey, notificationsText, privacyStatus, refactor, selectLines,
+  writeWorkspaceFile, type RefactorSummary,
 } from '../../support/privacy';
 import { openFileAt, setUserSetting, tandemStatusText, workspaceFile } from '../../support/workbench';
 
@@ -47,6 +48,7 @@ describe('Privacy in the editor (trusted workspace)', function () {
   });
 
   afterEach(async function () {
+    await clearNotifications();
     await vscode.commands.executeCommand('tandem.refactor.rejectPreview');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
@@ -107,34 +109,41 @@ describe('Privacy in the editor (trusted workspace)', function () {
     assert.match(summary.message ?? '', /excluded/);
     assert.equal(openai.requests.length, 0);
     assert.equal(chatRequests().length, 0);
-    const toast = await eventually('the refusal notice', async () => {
-      const t = (await notificationToasts()).map((n) => `${n.text} ${n.aria}`).join(' ');
+    const notice = await eventually('the refusal notice', async () => {
+      const t = await notificationsText();
       return /excluded/.test(t) ? t : undefined;
     });
-    assert.match(toast, /\.env/);
-    await vscode.commands.executeCommand('notifications.clearAll');
+    assert.match(notice, /default: \.env\*/, 'the notice names the rule');
+    await screenshot('privacy-env-refactor-refused');
+    await clearNotifications();
   });
 
-  it('a selection holding a secret asks first; the wire carries a placeholder; the applied result has the secret back', async function () {
+  it('a selection holding a secret asks first: unanswered, nothing is sent', async function () {
+    // The question is a modal dialog. VS Code refuses to show dialogs to extension tests (the
+    // smoke-test driver is on), which is the same as the user not saying yes: nothing may leave.
+    const editor = await openFileAt('src/app.ts', 0, 0);
+    const keyLine = editor.document.getText().split('\n').findIndex((l) => l.includes(secret));
+    assert.ok(keyLine > 0, 'the planted key is in src/app.ts');
+    selectLines(editor, keyLine, keyLine + 4); // the key and the function after it
+    openai.reset();
+    const summary = await refactor('Read the key from the environment instead.');
+    assert.equal(summary.kind, 'refused', JSON.stringify(summary));
+    assert.equal(summary.reason, 'secretNotConfirmed');
+    assert.match(summary.message ?? '', /looks like a secret/);
+    assert.ok(!(summary.message ?? '').includes(secret), 'the message does not quote the secret');
+    assert.equal(openai.requests.length, 0, 'nothing was sent');
+    await clearNotifications();
+  });
+
+  it('confirmed (automation argument), the wire carries a placeholder and the applied result has the secret back', async function () {
     const editor = await openFileAt('src/app.ts', 0, 0);
     const doc = editor.document;
     const keyLine = doc.getText().split('\n').findIndex((l) => l.includes(secret));
-    assert.ok(keyLine > 0, 'the planted key is in src/app.ts');
-    selectLines(editor, keyLine, keyLine + 4); // the key and the function after it
+    selectLines(editor, keyLine, keyLine + 4);
     const original = doc.getText();
     openai.reset();
-
-    const pending = refactor('Read the key from the environment instead.');
-    const dialog = await eventually('the confirmation dialog', async () => {
-      const t = await dialogText();
-      return /secret/i.test(t) ? t : undefined;
-    }, 30_000);
-    assert.ok(!dialog.includes(secret), 'the dialog does not show the secret itself');
-    assert.equal(openai.requests.length, 0, 'nothing is sent before the user answers');
-    await screenshot('privacy-secret-confirmation');
-    // The dialog's first button ("Send Redacted") has the focus.
-    await press('Enter');
-    const summary = await pending;
+    const summary = await vscode.commands.executeCommand<RefactorSummary>('tandem.refactorSelection',
+      { instruction: 'Read the key from the environment instead.', confirmSecrets: true });
     assert.equal(summary.kind, 'preview', JSON.stringify(summary));
     assert.equal(summary.route, 'cloud');
 
@@ -144,6 +153,7 @@ describe('Privacy in the editor (trusted workspace)', function () {
     assert.ok(!wire.includes(secret.slice(8, 40)), 'not even part of it');
     assert.match(wire, /TANDEM_REDACTED_/, 'a placeholder went instead');
     assert.equal(openai.requests[0].headers.authorization, 'Bearer sk-test-privacy-suite-key');
+    await screenshot('privacy-secret-preview');
 
     const accepted = await vscode.commands.executeCommand<{ applied: boolean }>('tandem.refactor.acceptPreview');
     assert.equal(accepted.applied, true);
@@ -169,7 +179,7 @@ describe('Privacy in the editor (trusted workspace)', function () {
     assert.match(text, /SHA-256: `[0-9a-f]{64}`/);
     assert.ok(!text.includes(secret));
     const lines = await eventually('the page on screen', async () => {
-      const l = (await query('.monaco-editor .view-line')).map((n) => n.text).join('\n');
+      const l = (await query('.monaco-editor .view-line')).map((n) => n.text.replace(/\u00a0/g, ' ')).join('\n');
       return /What left this machine/.test(l) ? l : undefined;
     });
     assert.match(lines, /Secrets redacted/);

@@ -6,8 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startOllamaDouble, type OllamaDouble } from '../../../doubles/ollamaDouble';
 import { startOpenAiDouble, type OpenAiDouble } from '../../../doubles/openaiDouble';
-import { eventually, notificationToasts, screenshot } from '../../support/driver';
-import { echoRefactor, privacyStatus, refactor, selectLines, writeWorkspaceFile, type RefactorSummary } from '../../support/privacy';
+import { eventually, screenshot } from '../../support/driver';
+import { clearNotifications, echoRefactor, notificationsText, privacyStatus, refactor, selectLines, writeWorkspaceFile, type RefactorSummary } from '../../support/privacy';
 import { openFileAt, setUserSetting } from '../../support/workbench';
 
 describe('Untrusted workspace: no cloud request, workspace settings cannot redirect traffic', function () {
@@ -33,7 +33,7 @@ describe('Untrusted workspace: no cloud request, workspace settings cannot redir
 
   afterEach(async function () {
     await vscode.commands.executeCommand('tandem.refactor.rejectPreview');
-    await vscode.commands.executeCommand('notifications.clearAll');
+    await clearNotifications();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -73,11 +73,12 @@ describe('Untrusted workspace: no cloud request, workspace settings cannot redir
     assert.equal(summary.kind, 'refused', JSON.stringify(summary));
     assert.equal(summary.reason, 'untrustedWorkspace');
     assert.match(summary.message ?? '', /not trusted/);
-    const toast = await eventually('the notice', async () => {
-      const t = (await notificationToasts()).map((n) => `${n.text} ${n.aria}`).join(' ');
+    const notice = await eventually('the notice', async () => {
+      const t = await notificationsText();
       return /not trusted/.test(t) ? t : undefined;
     });
-    assert.match(toast, /Nothing left this machine/);
+    assert.match(notice, /Nothing left this machine/);
+    assert.match(notice, /Run Locally/, 'the notice offers the local model');
     await screenshot('untrusted-refactor-refused');
     // Give any stray request time to arrive before counting.
     await new Promise((r) => setTimeout(r, 1500));
