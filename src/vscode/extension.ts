@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { registerInlineFeature } from './inlineFeature';
 import { registerPrivacyFeature } from './privacyFeature';
+import { registerRefactorFeature } from './refactorFeature';
 import { createServices } from './services';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -11,6 +12,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const services = createServices(context, log);
   registerInlineFeature(services);
   registerPrivacyFeature(services);
+  registerRefactorFeature(services);
 }
 
 export function deactivate(): void {
