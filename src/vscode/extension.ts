@@ -2,6 +2,7 @@
 // tokenizer load on first use, and the first health check runs after activation returns.
 import * as vscode from 'vscode';
 import { registerInlineFeature } from './inlineFeature';
+import { registerPrivacyFeature } from './privacyFeature';
 import { registerRefactorFeature } from './refactorFeature';
 import { createServices } from './services';
 
@@ -10,6 +11,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
   const services = createServices(context, log);
   registerInlineFeature(services);
+  registerPrivacyFeature(services);
   registerRefactorFeature(services);
 }
 
