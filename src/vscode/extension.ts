@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { registerCostFeature } from './costFeature';
 import { registerInlineFeature } from './inlineFeature';
+import { registerPrivacyFeature } from './privacyFeature';
 import { registerRefactorFeature } from './refactorFeature';
 import { createServices } from './services';
 
@@ -12,6 +13,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const services = createServices(context, log);
   const cost = registerCostFeature(services);
   registerInlineFeature(services, cost.inlineObserver);
+  registerPrivacyFeature(services);
   registerRefactorFeature(services);
 }
 

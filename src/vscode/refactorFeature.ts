@@ -26,6 +26,11 @@ export interface RefactorCommandArgs {
   instruction?: string;
   /** Run on the local model although the cloud was asked for (the "Run Locally" button). */
   forceLocal?: boolean;
+  /**
+   * For automation (tests, scripted use): answers "Send Redacted" in advance when the selection
+   * holds a secret. The secret is still replaced by a placeholder before sending.
+   */
+  confirmSecrets?: boolean;
 }
 
 /** Where a refactor applies: a document and the offsets of the selection in it. */
@@ -81,13 +86,18 @@ export function registerRefactorFeature(services: Services): void {
     };
   };
 
-  const confirmSecrets = async (explain: string): Promise<boolean> => {
+  const askSecrets = async (explain: string): Promise<boolean> => {
     const send = 'Send Redacted';
-    const picked = await vscode.window.showWarningMessage(explain, { modal: true }, send);
-    return picked === send;
+    try {
+      const picked = await vscode.window.showWarningMessage(explain, { modal: true }, send);
+      return picked === send;
+    } catch {
+      // No dialog could be shown (VS Code refuses dialogs to extension tests): nobody said yes.
+      return false;
+    }
   };
 
-  async function execute(t: Target, instruction: string, forceLocal: boolean): Promise<RefactorSummary> {
+  async function execute(t: Target, instruction: string, forceLocal: boolean, preConfirmed = false): Promise<RefactorSummary> {
     if (running) {
       const message = 'Tandem: a refactor is already running; cancel it or wait for it to finish.';
       void vscode.window.showInformationMessage(message);
@@ -101,7 +111,7 @@ export function registerRefactorFeature(services: Services): void {
     try {
       const plan = await services.refactor.plan(req);
       const route = routeOf(plan, forceLocal);
-      const opts = { signal: ac.signal, confirmSecrets, forceLocal };
+      const opts = { signal: ac.signal, confirmSecrets: preConfirmed ? async () => true : askSecrets, forceLocal };
       if (route === undefined) {
         // Nothing will be sent: no progress to show, the service says why.
         result = await services.refactor.run(req, opts);
@@ -193,7 +203,7 @@ export function registerRefactorFeature(services: Services): void {
     const instruction = given !== '' ? given : await pickInstruction(history);
     if (instruction === undefined) return { kind: 'cancelled', reason: 'noInstruction' };
     await history.remember(instruction);
-    return execute(target, instruction, args.forceLocal === true);
+    return execute(target, instruction, args.forceLocal === true, args.confirmSecrets === true);
   };
 
   const accept = async (): Promise<{ applied: boolean; reason?: string }> => {

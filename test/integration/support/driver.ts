@@ -1,5 +1,7 @@
 // What a person sees, asked of the browser that shows the workbench (scripts/runIntegration.mjs
 // serves this API on loopback): screenshots and the text of DOM elements.
+import * as vscode from 'vscode';
+
 export interface DomNode { text: string; aria: string; id: string; className: string }
 
 async function call<T>(path: string, params: Record<string, string>): Promise<T> {
@@ -49,7 +51,15 @@ export async function statusBarItems(): Promise<DomNode[]> {
   return query('.statusbar-item[id^="tandem-dev.tandem"]');
 }
 
-/** Notification toasts currently shown (popups a user would have to dismiss). */
-export async function notificationToasts(): Promise<DomNode[]> {
-  return query('.notifications-toasts .notification-toast');
+/**
+ * Notifications (popups) shown in this window and not yet cleared, read from the notification
+ * center. With the smoke-test driver on (which this harness needs) VS Code shows no toasts at all,
+ * so counting `.notification-toast` elements would always find none: the center is where every
+ * notification a person would have seen is listed. Only Tandem's own are returned unless `all`.
+ */
+export async function notificationToasts(all = false): Promise<DomNode[]> {
+  await vscode.commands.executeCommand('notifications.showList');
+  const rows = await query('.notifications-center .monaco-list-row');
+  await vscode.commands.executeCommand('notifications.hideList');
+  return all ? rows : rows.filter((r) => /tandem/i.test(`${r.aria} ${r.text}`));
 }
