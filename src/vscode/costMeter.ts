@@ -8,8 +8,10 @@ export class CostMeter implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
 
   constructor() {
-    // Left of the local-model item (higher priority sits further left on the right side).
-    this.item = vscode.window.createStatusBarItem(COST_METER_ID, vscode.StatusBarAlignment.Right, 101);
+    // Between the local-model item (100) and the privacy mode (99), with Tandem's other items. Not
+    // above 100: VS Code's editor items (Ln/Col, Spaces, ...) sit at 100.1-100.5, and the leftmost
+    // right-hand items are the first a long status message pushes out of view.
+    this.item = vscode.window.createStatusBarItem(COST_METER_ID, vscode.StatusBarAlignment.Right, 99.5);
     this.item.name = 'Tandem: Cloud Spend';
     this.item.command = SHOW_SPEND_COMMAND;
     this.item.text = '$(cloud) …';
