@@ -8,7 +8,8 @@
 // inserts the newline and the next line's indentation, as an editor's auto-indent does. With
 // `acceptShare` 0 the keystrokes do not depend on what the completer shows, so every completer
 // replays exactly the same trace; with acceptShare > 0 the person follows correct suggestions
-// (presses Tab on that share of them, after a reading delay) and the trace is the completer's own.
+// (presses Tab on that share of them after a reading delay, and types the others through) and the
+// trace is the completer's own.
 import type { CompletionContext, CompletionOutcome } from '../src/core/completion/completionOutcome';
 import { defaultTokenize } from '../test/doubles/httpUtil';
 import type { CorpusFile } from './corpus';
@@ -48,7 +49,9 @@ export interface KeyRecord {
   /** The keystroke typed the start of a visible suggestion: the rest should show at once. */
   follow?: { expected: string };
   followHit?: boolean;
+  /** Keystroke to outcome (what the user waits), and provider entry to outcome (the engine's part). */
   totalMs?: number;
+  callMs?: number;
   overheadMs?: number;
 }
 
@@ -94,7 +97,9 @@ export async function runSession(plan: SessionPlan, file: CorpusFile, completer:
   let usedTokens = 0;
   let shownFromModel = 0;
   let p = plan.start;
-  let visible: { text: string; p: number; at: number; ctx: CompletionContext } | undefined;
+  let visible: { text: string; p: number; at: number; ctx: CompletionContext; fresh: boolean } | undefined;
+  /** Tab or type it through: decided once per suggestion, when a new one (not a typed-through rest) shows. */
+  let intent: 'accept' | 'type' = 'type';
   let pending: { abort: AbortController; done: Promise<void> } | undefined;
   let nextAt = performance.now() + 50;
 
@@ -102,9 +107,11 @@ export async function runSession(plan: SessionPlan, file: CorpusFile, completer:
     pending?.abort.abort();
     const abort = new AbortController();
     const callP = ctx.offset;
+    const callAt = performance.now();
     const done = completer.complete(ctx, abort.signal).then((o) => {
       const now = performance.now();
       rec.totalMs = now - rec.keyAt;
+      rec.callMs = now - callAt;
       if (o.kind === 'skipped') {
         rec.reason = o.reason;
         if (rec.follow) rec.followHit = false;
@@ -114,7 +121,7 @@ export async function runSession(plan: SessionPlan, file: CorpusFile, completer:
       rec.shownAt = now;
       rec.source = o.source;
       rec.overheadMs = o.timings.overheadMs;
-      visible = { text: o.text, p: callP, at: now, ctx };
+      visible = { text: o.text, p: callP, at: now, ctx, fresh: o.source !== 'typingThrough' };
       if (rec.follow) rec.followHit = (o.source === 'typingThrough' || o.source === 'cache') && o.text === rec.follow.expected;
       if (o.source !== 'typingThrough') {
         const k = `${callP}\u0000${o.text}`;
@@ -132,7 +139,11 @@ export async function runSession(plan: SessionPlan, file: CorpusFile, completer:
     await sleepUntil(nextAt);
     const v = visible && visible.p === p ? visible : undefined;
     const correct = v !== undefined && F.startsWith(v.text, p) && p + v.text.length <= plan.regionEnd;
-    if (plan.acceptShare > 0 && correct && rand() < plan.acceptShare) {
+    if (plan.acceptShare > 0 && correct && v.fresh) {
+      intent = rand() < plan.acceptShare ? 'accept' : 'type';
+      v.fresh = false;
+    }
+    if (plan.acceptShare > 0 && correct && intent === 'accept') {
       // Tab, once the suggestion has been read.
       await sleepUntil(v.at + 250 + 350 * rand());
       const rec: KeyRecord = { keyAt: performance.now(), kind: 'accept' };

@@ -43,8 +43,8 @@ export async function runTrace(input: WorkerInput): Promise<WorkerOutput> {
 if (require.main === module) {
   const input = JSON.parse(process.argv[2]) as WorkerInput;
   runTrace(input).then((out) => {
-    process.stdout.write(`${JSON.stringify(out)}\n`);
-    process.exit(0);
+    // Exit only once the (large) line is flushed: a pipe write is asynchronous.
+    process.stdout.write(`${JSON.stringify(out)}\n`, () => process.exit(0));
   }, (e) => {
     process.stderr.write(`${e?.stack ?? e}\n`);
     process.exit(1);
