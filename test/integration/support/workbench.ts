@@ -32,11 +32,12 @@ export async function typeText(editor: vscode.TextEditor, text: string, delayMs 
 
 /**
  * The ghost text currently rendered in the editor, as the DOM shows it: the first line is a run of
- * syntax-highlighted spans after the cursor, further lines are view lines of their own.
+ * syntax-highlighted spans after the cursor, further lines are view lines of their own (in a view zone).
  */
 export async function ghostText(): Promise<string> {
   const inline = await query('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text-decoration-preview');
-  const lines = await query('.monaco-editor .ghost-text .view-line');
+  // VS Code 1.139 renders the lines after the first in a view zone (.suggest-preview-text).
+  const lines = await query('.monaco-editor .ghost-text .view-line, .monaco-editor .view-zones .suggest-preview-text .view-line');
   return [inline.map((n) => n.text).join(''), ...lines.map((n) => n.text)].join('\n').replace(/\u00a0/g, ' ');
 }
 
