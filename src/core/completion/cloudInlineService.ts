@@ -145,7 +145,8 @@ export class CloudInlineService {
     return decideRoute({ ...base, budget: await this.budget(s, buildMessages(prompt.parts, req, prompt.shape).messages) });
   }
 
-  async complete(req: CloudInlineRequest, signal: AbortSignal): Promise<CloudInlineResult> {
+  /** `onSend` runs right before the request leaves, so the status bar can show it while it runs. */
+  async complete(req: CloudInlineRequest, signal: AbortSignal, onSend?: (route: CloudRoute, model: string) => void): Promise<CloudInlineResult> {
     const route = await this.route(req);
     if (route.kind !== 'cloud') return { kind: 'notCloud', route };
     const s = this.deps.settings();
@@ -196,6 +197,7 @@ export class CloudInlineService {
       estimateTokens: countTokens,
     });
     this.lastSentAt = this.now();
+    onSend?.(route, model);
     const result = await backend.run(messages, signal);
     const costMicros = result.usage ? this.record(result.usage, s, req, decision) : undefined;
     const charged = costMicros !== undefined ? { costMicros, usage: result.usage } : {};
