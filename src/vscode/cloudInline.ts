@@ -37,7 +37,9 @@ export function createCloudInline(services: Services): CloudInline {
     log: (line) => log.warn(line),
   });
   const status = new CloudInlineStatus();
-  services.context.subscriptions.push(status);
+  services.context.subscriptions.push(status,
+    // Turned off, or local-only now: the indication must not suggest completions still go out.
+    services.onDidChangeSettings((s) => { if (!s.inline.cloudFallback || s.privacy.mode === 'localOnly') status.hide(); }));
   let lastExplain = '';
 
   return {
