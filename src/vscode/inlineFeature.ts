@@ -6,6 +6,7 @@ import { systemClock } from '../core/completion/clock';
 import { engineSettingsFrom } from '../core/completion/engineSettings';
 import { pickSnippets, type SnippetCandidate } from '../core/completion/contextSnippets';
 import type { TandemSettings } from '../core/settings';
+import { createCloudInline } from './cloudInline';
 import { ACCEPTED_COMMAND, InlineProvider } from './inlineProvider';
 import { LocalModelStatus } from './localModelStatus';
 import type { Services } from './services';
@@ -34,8 +35,10 @@ export function registerInlineFeature(services: Services, observer?: InlineObser
   });
   context.subscriptions.push({ dispose: () => engine.dispose() });
 
+  const cloud = createCloudInline(services);
   const provider = new InlineProvider({
     engine: () => engine,
+    cloud: (doc, ctx, signal) => cloud.complete(doc, ctx, signal),
     allowed: (doc) => {
       if (!settings.inline.enabled) return { ok: false, reason: 'disabled' };
       if (settings.inline.disabledLanguages.includes(doc.languageId)) return { ok: false, reason: 'language' };
@@ -63,6 +66,7 @@ export function registerInlineFeature(services: Services, observer?: InlineObser
     },
     onOutcome: (outcome, doc) => {
       local.noteOutcome(outcome);
+      if (outcome.kind === 'shown') cloud.localShown();
       observer?.onOutcome(outcome, doc);
       if (outcome.kind === 'skipped') log.debug(`No completion: ${outcome.reason}${outcome.detail ? ` (${outcome.detail})` : ''}`);
     },
