@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { CompletionEngine } from '../core/completion/completionEngine';
 import { systemClock } from '../core/completion/clock';
 import { engineSettingsFrom } from '../core/completion/engineSettings';
+import { pickSnippets, type SnippetCandidate } from '../core/completion/contextSnippets';
 import type { TandemSettings } from '../core/settings';
 import { ACCEPTED_COMMAND, InlineProvider } from './inlineProvider';
 import { LocalModelStatus } from './localModelStatus';
@@ -37,6 +38,22 @@ export function registerInlineFeature(services: Services): CompletionEngine {
       // An excluded file never informs a prompt; completing inside it is opt-in and stays local.
       if (excluded.excluded && !settings.inline.enableInExcludedFiles) return { ok: false, reason: `excluded (${excluded.rule})` };
       return { ok: true };
+    },
+    snippets: (doc) => {
+      const visible = new Map(vscode.window.visibleTextEditors.map((e) => [e.document.uri.toString(), e]));
+      const candidates: SnippetCandidate[] = vscode.workspace.textDocuments
+        .filter((d) => d.uri.scheme === 'file' && d.languageId === doc.languageId && d !== doc)
+        .map((d) => {
+          const editor = visible.get(d.uri.toString());
+          return {
+            path: services.exclusion.relativePath(d.uri),
+            languageId: d.languageId,
+            readText: () => d.getText(),
+            ...(editor ? { focusOffset: d.offsetAt(editor.selection.active) } : {}),
+            excluded: services.exclusion.check(d.uri).excluded,
+          };
+        });
+      return pickSnippets({ path: services.exclusion.relativePath(doc.uri), languageId: doc.languageId }, candidates);
     },
     onOutcome: (outcome) => {
       local.noteOutcome(outcome);

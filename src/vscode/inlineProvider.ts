@@ -2,6 +2,7 @@
 // CancellationToken becomes an AbortSignal, and the engine's outcome becomes an inline item.
 import * as vscode from 'vscode';
 import type { CompletionEngine, CompletionOutcome } from '../core/completion/completionEngine';
+import type { ContextSnippet } from '../core/completion/promptWindow';
 
 export const ACCEPTED_COMMAND = 'tandem.inline.accepted';
 
@@ -10,6 +11,8 @@ export interface InlineProviderDeps {
   /** Whether this document may be completed at all (settings, excluded files, languages). */
   allowed: (doc: vscode.TextDocument) => { ok: true } | { ok: false; reason: string };
   onOutcome: (outcome: CompletionOutcome, doc: vscode.TextDocument) => void;
+  /** Excerpts of other open files that may inform this prompt (excluded files already left out). */
+  snippets: (doc: vscode.TextDocument) => ContextSnippet[];
 }
 
 export class InlineProvider implements vscode.InlineCompletionItemProvider {
@@ -34,6 +37,7 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
         text: doc.getText(),
         offset: doc.offsetAt(position),
         trigger: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 'invoke' as const : 'automatic' as const,
+        snippets: this.deps.snippets(doc),
       };
       const outcome = await this.deps.engine().complete(ctx, abort.signal);
       this.deps.onOutcome(outcome, doc);

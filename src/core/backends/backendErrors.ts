@@ -7,7 +7,7 @@ export function toBackendError(e: unknown, model: string): BackendError {
   if (e instanceof BackendError) return e;
   const err = e as { name?: string; message?: string; status_code?: number; status?: number; cause?: unknown };
   const message = String(err?.message ?? e);
-  if (err?.name === 'AbortError' || err?.name === 'APIUserAbortError') {
+  if (err?.name === 'AbortError' || err?.name === 'APIUserAbortError' || (e as object | undefined)?.constructor?.name === 'APIUserAbortError') {
     return new BackendError('aborted', 'Request was cancelled.', e);
   }
   const status = err?.status_code ?? err?.status;
@@ -34,8 +34,9 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EH
 function isConnectionFailure(e: unknown): boolean {
   const code = causeCode(e);
   if (code && CONNECTION_CODES.has(code)) return true;
-  const name = (e as { name?: string })?.name;
-  if (name === 'APIConnectionError' || name === 'APIConnectionTimeoutError') return true;
+  // The openai SDK's connection errors are named 'Error'; their class name is what tells them apart.
+  const names = [(e as { name?: string })?.name, (e as object | undefined)?.constructor?.name];
+  if (names.some((n) => n === 'APIConnectionError' || n === 'APIConnectionTimeoutError')) return true;
   return e instanceof TypeError && /fetch failed/i.test(e.message);
 }
 

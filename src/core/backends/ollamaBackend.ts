@@ -57,9 +57,11 @@ export class OllamaBackend implements CompletionBackend {
   /** Loads the model into memory ahead of the first keystroke (an empty prompt is Ollama's load request). */
   async warmUp(signal?: AbortSignal): Promise<{ loadMs: number }> {
     const client = await this.client(signal);
+    const started = now();
     try {
       const r = await client.generate({ model: this.opts.model, prompt: '', keep_alive: this.opts.keepAlive, stream: false });
-      return { loadMs: (r.load_duration ?? 0) / NS_PER_MS };
+      // Ollama's answer to a load request carries no durations, so the load is what we waited.
+      return { loadMs: r.load_duration ? r.load_duration / NS_PER_MS : elapsedMs(started) };
     } catch (e) {
       throw toBackendError(e, this.opts.model);
     }

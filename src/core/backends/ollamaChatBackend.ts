@@ -8,6 +8,7 @@ import { cloudFailure, isDroppedConnection, causeCode, serverDetail, type CloudF
 import type { ChatMessage, RefactorBackend, RefactorRunResult } from '../refactor/refactorBackend';
 import { estimatedChatUsage, type EstimateTokens } from '../refactor/refactorUsage';
 import type { UsageRecord } from '../cost/usageRecord';
+import { IdleTimeout } from './idleTimeout';
 
 type OllamaSdk = typeof import('ollama');
 
@@ -50,16 +51,7 @@ export class OllamaChatBackend implements RefactorBackend {
 
   async run(messages: readonly ChatMessage[], signal: AbortSignal, onProgress?: (chars: number) => void): Promise<RefactorRunResult> {
     if (signal.aborted) return { kind: 'cancelled', partialText: '' };
-    const idle = new AbortController();
-    let timedOut = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = true;
-        idle.abort();
-      }, this.opts.timeoutMs);
-    };
+    const idle = new IdleTimeout(this.opts.timeoutMs);
     const client = this.client(AbortSignal.any([signal, idle.signal]));
 
     let text = '';
@@ -67,7 +59,7 @@ export class OllamaChatBackend implements RefactorBackend {
     let final: { done_reason?: string; prompt_eval_count?: number; eval_count?: number } | undefined;
     const estimate = () => estimatedChatUsage(messages, text, this.model, this.opts.estimateTokens);
 
-    arm();
+    idle.arm();
     try {
       const stream = await client.chat({
         model: this.model,
@@ -81,9 +73,9 @@ export class OllamaChatBackend implements RefactorBackend {
         },
       });
       streaming = true;
-      arm();
+      idle.arm();
       for await (const chunk of stream) {
-        arm();
+        idle.arm();
         const delta = chunk.message?.content;
         if (delta) {
           text += delta;
@@ -92,13 +84,13 @@ export class OllamaChatBackend implements RefactorBackend {
         if (chunk.done) final = chunk;
       }
     } catch (err) {
-      clearTimeout(timer);
+      idle.clear();
       if (signal.aborted) return { kind: 'cancelled', partialText: text, ...(streaming ? { usage: estimate() } : {}) };
-      if (timedOut) return { kind: 'error', partialText: text, usage: estimate(), error: this.timeoutFailure() };
+      if (idle.timedOut) return { kind: 'error', partialText: text, usage: estimate(), error: this.timeoutFailure() };
       const failure = this.failureFromError(err);
       return { kind: 'error', partialText: text, error: failure, ...(streaming ? { usage: estimate() } : {}) };
     }
-    clearTimeout(timer);
+    idle.clear();
     if (signal.aborted) return { kind: 'cancelled', partialText: text, usage: estimate() };
 
     // ollama-js throws when the stream ends without `done`, so `final` is set here.

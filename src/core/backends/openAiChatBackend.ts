@@ -20,6 +20,7 @@ import type { ChatMessage, RefactorBackend, RefactorRunResult } from '../refacto
 import { estimatedChatUsage, reportedChatUsage, type ChatUsage, type EstimateTokens } from '../refactor/refactorUsage';
 import { retryAfterMs } from '../refactor/retryAfter';
 import type { UsageRecord } from '../cost/usageRecord';
+import { IdleTimeout } from './idleTimeout';
 
 type OpenAiSdk = typeof import('openai');
 
@@ -140,16 +141,7 @@ export class OpenAiChatBackend implements RefactorBackend {
     const ctx: FailureContext = { baseURL: this.opts.baseURL, model: this.model, secrets: [this.opts.apiKey] };
     // The SDK's `timeout` only covers the wait for response headers; a stream that stalls after
     // them would hang forever. One idle timer covers both, reset on every chunk.
-    const idle = new AbortController();
-    let timedOut = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = true;
-        idle.abort();
-      }, this.opts.timeoutMs);
-    };
+    const idle = new IdleTimeout(this.opts.timeoutMs);
     const combined = AbortSignal.any([signal, idle.signal]);
 
     let text = '';
@@ -164,7 +156,7 @@ export class OpenAiChatBackend implements RefactorBackend {
         ...(requestId ? { requestId } : {}),
       });
 
-    arm();
+    idle.arm();
     try {
       const { data: stream, request_id } = await client.chat.completions
         .create(
@@ -181,9 +173,9 @@ export class OpenAiChatBackend implements RefactorBackend {
         .withResponse();
       streaming = true;
       requestId = request_id ?? undefined;
-      arm();
+      idle.arm();
       for await (const chunk of stream) {
-        arm();
+        idle.arm();
         const choice = chunk.choices[0];
         const delta = choice?.delta?.content;
         if (delta) {
@@ -194,9 +186,9 @@ export class OpenAiChatBackend implements RefactorBackend {
         if (chunk.usage) usage = chunk.usage;
       }
     } catch (err) {
-      clearTimeout(timer);
+      idle.clear();
       if (signal.aborted) return done({ kind: 'cancelled', partialText: text, usage: estimate() });
-      if (timedOut) return done({ kind: 'error', partialText: text, usage: estimate(), error: timeoutFailure() });
+      if (idle.timedOut) return done({ kind: 'error', partialText: text, usage: estimate(), error: timeoutFailure() });
       const failure = cloudFailureFromError(err, sdk, ctx);
       const status = (err as { status?: unknown }).status;
       if (!streaming && status === 429 && failure.action === 'retry') {
@@ -205,11 +197,11 @@ export class OpenAiChatBackend implements RefactorBackend {
       }
       return done({ kind: 'error', partialText: text, error: failure, ...this.failureUsage(failure, streaming, typeof status === 'number', estimate) });
     }
-    clearTimeout(timer);
+    idle.clear();
 
     // The SDK ends the stream quietly (no throw) when its signal aborts mid-stream.
     if (signal.aborted) return done({ kind: 'cancelled', partialText: text, usage: estimate() });
-    if (timedOut) return done({ kind: 'error', partialText: text, usage: estimate(), error: timeoutFailure() });
+    if (idle.timedOut) return done({ kind: 'error', partialText: text, usage: estimate(), error: timeoutFailure() });
 
     const record = usage ? reportedChatUsage(usage, this.model, requestId) : estimate();
     const ids = requestId ? { requestId } : {};

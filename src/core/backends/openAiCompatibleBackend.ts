@@ -27,22 +27,22 @@ export class OpenAiCompatibleBackend implements CompletionBackend {
   }
 
   async checkHealth(signal?: AbortSignal): Promise<ModelHealth> {
-    const template = fimTemplateForModel(this.opts.model);
+    let ids: string[];
     try {
       const client = await this.client();
-      const models = await client.models.list({ signal });
-      const ids = models.data.map((m) => m.id);
-      // llama.cpp lists the loaded file under whatever alias it was started with; accept a
-      // name match either way round rather than insisting on exact ids.
-      const present = ids.length === 0 || ids.some((id) => id === this.opts.model || id.includes(this.opts.model) || this.opts.model.includes(id));
-      if (!present) {
-        return { kind: 'modelMissing', model: this.opts.model, detail: `The server serves ${ids.join(', ')}, not ${this.opts.model}.` };
-      }
+      ids = (await client.models.list({ signal })).data.map((m) => m.id);
     } catch (e) {
       return healthFromError(toBackendError(e, this.opts.model), this.opts.model);
     }
-    if (!template) {
+    // Without a template no prompt can be built, whatever the server holds: say that first.
+    if (!fimTemplateForModel(this.opts.model)) {
       return { kind: 'noFim', model: this.opts.model, detail: `No fill-in-the-middle template is known for ${this.opts.model}.` };
+    }
+    // llama.cpp lists the loaded file under whatever alias it was started with; accept a name
+    // match either way round rather than insisting on exact ids.
+    const present = ids.length === 0 || ids.some((id) => id === this.opts.model || id.includes(this.opts.model) || this.opts.model.includes(id));
+    if (!present) {
+      return { kind: 'modelMissing', model: this.opts.model, detail: `The server serves ${ids.join(', ')}, not ${this.opts.model}.` };
     }
     return { kind: 'ready', model: this.opts.model, fim: 'template' };
   }

@@ -456,7 +456,7 @@ export class CompletionEngine {
 
   private position(ctx: CompletionContext, s: EngineSettings): Position {
     const win = buildPromptWindow({ text: ctx.text, offset: ctx.offset, languageId: ctx.languageId },
-      { maxPrefixChars: s.maxPrefixChars, maxSuffixChars: s.maxSuffixChars });
+      { maxPrefixChars: s.maxPrefixChars, maxSuffixChars: s.maxSuffixChars }, ctx.snippets);
     const docPrefix = ctx.text.slice(win.prefixStart, ctx.offset);
     return { ctx, win, docPrefix, key: CompletionCache.key(ctx.languageId, win.prefix, win.suffix) };
   }

@@ -1,6 +1,7 @@
 // What one inline completion request came to, as data: the VS Code provider turns 'shown' into an
 // item, and the status bar, the log and the benchmark read the same value.
 import { BackendError, type ServerTimings } from '../backends/modelBackend';
+import type { ContextSnippet } from './promptWindow';
 
 /** The document as the provider saw it; plain values so the CLI and the benchmark can make one. */
 export interface CompletionContext {
@@ -12,6 +13,11 @@ export interface CompletionContext {
   offset: number;
   /** 'invoke' is an explicit request (no debounce, no remembered "nothing here"). */
   trigger: 'automatic' | 'invoke';
+  /**
+   * Bounded excerpts of other open files of the same language. The caller has already left out
+   * excluded files: an excluded file never informs a prompt, not even as context.
+   */
+  snippets?: readonly ContextSnippet[];
 }
 
 export type ShownSource = 'model' | 'cache' | 'typingThrough' | 'inflight' | 'speculative';
