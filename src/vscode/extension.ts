@@ -3,12 +3,14 @@
 import * as vscode from 'vscode';
 import { registerInlineFeature } from './inlineFeature';
 import { createServices } from './services';
+import { registerSetupFeature } from './setupFeature';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Tandem', { log: true });
   context.subscriptions.push(log);
   const services = createServices(context, log);
   registerInlineFeature(services);
+  registerSetupFeature(services);
 }
 
 export function deactivate(): void {

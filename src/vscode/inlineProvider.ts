@@ -9,8 +9,8 @@ export const ACCEPTED_COMMAND = 'tandem.inline.accepted';
 export interface InlineProviderDeps {
   engine: () => CompletionEngine;
   /** Whether this document may be completed at all (settings, excluded files, languages). */
-  allowed: (doc: vscode.TextDocument) => { ok: true } | { ok: false; reason: string };
-  onOutcome: (outcome: CompletionOutcome, doc: vscode.TextDocument) => void;
+  allowed: (doc: vscode.TextDocument, trigger: 'automatic' | 'invoke') => { ok: true } | { ok: false; reason: string };
+  onOutcome: (outcome: CompletionOutcome, doc: vscode.TextDocument, trigger: 'automatic' | 'invoke') => void;
   /** Excerpts of other open files that may inform this prompt (excluded files already left out). */
   snippets: (doc: vscode.TextDocument) => ContextSnippet[];
 }
@@ -24,7 +24,8 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    const allowed = this.deps.allowed(doc);
+    const trigger = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 'invoke' as const : 'automatic' as const;
+    const allowed = this.deps.allowed(doc, trigger);
     if (!allowed.ok) return undefined;
     // The suggest widget is open: its selected item would conflict with ghost text.
     if (context.selectedCompletionInfo) return undefined;
@@ -36,11 +37,11 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
         languageId: doc.languageId,
         text: doc.getText(),
         offset: doc.offsetAt(position),
-        trigger: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 'invoke' as const : 'automatic' as const,
+        trigger,
         snippets: this.deps.snippets(doc),
       };
       const outcome = await this.deps.engine().complete(ctx, abort.signal);
-      this.deps.onOutcome(outcome, doc);
+      this.deps.onOutcome(outcome, doc, trigger);
       if (outcome.kind !== 'shown' || token.isCancellationRequested) return undefined;
       const item = new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position));
       item.command = { command: ACCEPTED_COMMAND, title: 'Accepted', arguments: [ctx, outcome.text] };

@@ -179,6 +179,18 @@ export class CompletionEngine {
     this.maybeSpeculate();
   }
 
+  /**
+   * A health check found the server ready again: close the circuit now rather than at the end of
+   * the backoff, so completions come back as soon as the server does.
+   */
+  noteServerHealthy(): void {
+    if (this.breaker.state.phase === 'closed') return;
+    this.breaker.reset();
+    this.probe = undefined;
+    this.deps.log?.('local model server reported healthy: circuit closed');
+    this.emit();
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

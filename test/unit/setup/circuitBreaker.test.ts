@@ -142,3 +142,26 @@ describe('CompletionEngine with the circuit breaker: a storm of keystrokes again
     }
   });
 });
+
+describe('CompletionEngine.noteServerHealthy', () => {
+  it('closes an open circuit at once, so the next keystroke asks again', async () => {
+    let down = true;
+    const clock = new ManualClock(0);
+    const backend = new ScriptedBackend(clock, () => (down ? { tokens: [], firstTokenMs: 5, error: new BackendError('offline', 'down') } : { tokens: ['x;\n'] }));
+    const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, speculative: 'off' };
+    const engine = new CompletionEngine({ backend: () => backend, clock, settings: () => settings, random: () => 0 });
+    for (let i = 0; i < 5; i++) {
+      const p = engine.complete(at(`let a${i} = |\n`), new AbortController().signal);
+      await clock.advance(300);
+      await p;
+    }
+    assert.equal(engine.state.circuit.phase, 'open');
+    down = false;
+    engine.noteServerHealthy();
+    assert.equal(engine.state.circuit.phase, 'closed');
+    const p = engine.complete(at('let b = |\n'), new AbortController().signal);
+    await clock.advance(500);
+    assert.equal((await p).kind, 'shown');
+    engine.dispose();
+  });
+});
