@@ -75,6 +75,26 @@ export async function startDriverApi(getPage) {
           id: e.id ?? '',
           className: typeof e.className === 'string' ? e.className : '',
         })));
+      } else if (url.pathname === '/frameQuery') {
+        // Webviews render in nested iframes: look in every frame of the page.
+        const selector = url.searchParams.get('selector');
+        body = [];
+        for (const frame of page.frames()) {
+          const found = await frame.$$eval(selector, (els) => els.map((e) => ({
+            text: e.textContent ?? '',
+            aria: e.getAttribute('aria-label') ?? '',
+            id: e.id ?? '',
+            className: typeof e.className === 'string' ? e.className : '',
+            href: e.getAttribute('href') ?? '',
+          }))).catch(() => []);
+          body.push(...found);
+        }
+      } else if (url.pathname === '/click') {
+        await page.click(url.searchParams.get('selector'), { timeout: 10_000 });
+        body = { ok: true };
+      } else if (url.pathname === '/type') {
+        await page.keyboard.type(url.searchParams.get('text') ?? '', { delay: 20 });
+        body = { ok: true };
       } else if (url.pathname === '/press') {
         await page.keyboard.press(url.searchParams.get('key'));
         body = { ok: true };

@@ -105,7 +105,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     if (health.kind === 'modelMissing') {
       add({
         id: 'local.model', title: 'Model', status: 'fail',
-        detail: `${s.local.model} is not on the server. ${health.detail}`,
+        detail: health.detail || `${s.local.model} is not on the server.`,
         fix: isOllama
           ? { label: `Pull ${s.local.model}`, shellCommand: `ollama pull ${s.local.model}` }
           : OPEN_SETTING('tandem.local.model'),

@@ -19,6 +19,21 @@ export function query(selector: string): Promise<DomNode[]> {
   return call('/query', { selector });
 }
 
+/** Like query, but in every frame of the page: webview content lives in nested iframes. */
+export function frameQuery(selector: string): Promise<Array<DomNode & { href: string }>> {
+  return call('/frameQuery', { selector });
+}
+
+/** A real mouse click on the first element matching `selector` (main frame). */
+export function click(selector: string): Promise<void> {
+  return call('/click', { selector });
+}
+
+/** Types text with the keyboard into whatever has focus (e.g. a quick pick's filter box). */
+export function typeKeys(text: string): Promise<void> {
+  return call('/type', { text });
+}
+
 export function press(key: string): Promise<void> {
   return call('/press', { key });
 }
@@ -47,4 +62,31 @@ export async function statusBarItems(): Promise<DomNode[]> {
 /** Notification toasts currently shown (popups a user would have to dismiss). */
 export async function notificationToasts(): Promise<DomNode[]> {
   return query('.notifications-toasts .notification-toast');
+}
+
+/**
+ * Watches notification toasts while `during` runs: the most shown at once and every distinct
+ * message seen. A popup storm shows as more than one of either.
+ */
+export async function countToasts<T>(during: () => Promise<T>): Promise<{ result: T; maxAtOnce: number; messages: string[] }> {
+  const seen = new Set<string>();
+  let maxAtOnce = 0;
+  let done = false;
+  const poll = (async () => {
+    while (!done) {
+      const toasts = await notificationToasts().catch(() => []);
+      maxAtOnce = Math.max(maxAtOnce, toasts.length);
+      for (const t of toasts) seen.add(t.aria || t.text);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  })();
+  try {
+    const result = await during();
+    // A toast raised by the last request may take a moment to render.
+    await new Promise((r) => setTimeout(r, 1500));
+    return { result, maxAtOnce, messages: [...seen] };
+  } finally {
+    done = true;
+    await poll;
+  }
 }
