@@ -86,9 +86,12 @@ function showProblem(p: Problem, log: vscode.LogOutputChannel): void {
   const line = `${p.message} (shown once this window)`;
   if (p.severity === 'error') log.error(line);
   else log.warn(line);
-  const show = p.severity === 'error' ? vscode.window.showErrorMessage : p.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   const actions = p.actions ?? [];
-  void show(p.message, ...actions.map((a) => a.label)).then((picked) => {
+  const labels = actions.map((a) => a.label);
+  const shown = p.severity === 'error' ? vscode.window.showErrorMessage(p.message, ...labels)
+    : p.severity === 'warning' ? vscode.window.showWarningMessage(p.message, ...labels)
+      : vscode.window.showInformationMessage(p.message, ...labels);
+  void shown.then((picked) => {
     const action = actions.find((a) => a.label === picked);
     if (action) void vscode.commands.executeCommand(action.command, ...(action.args ?? []));
   });

@@ -64,29 +64,3 @@ export async function notificationToasts(): Promise<DomNode[]> {
   return query('.notifications-toasts .notification-toast');
 }
 
-/**
- * Watches notification toasts while `during` runs: the most shown at once and every distinct
- * message seen. A popup storm shows as more than one of either.
- */
-export async function countToasts<T>(during: () => Promise<T>): Promise<{ result: T; maxAtOnce: number; messages: string[] }> {
-  const seen = new Set<string>();
-  let maxAtOnce = 0;
-  let done = false;
-  const poll = (async () => {
-    while (!done) {
-      const toasts = await notificationToasts().catch(() => []);
-      maxAtOnce = Math.max(maxAtOnce, toasts.length);
-      for (const t of toasts) seen.add(t.aria || t.text);
-      await new Promise((r) => setTimeout(r, 150));
-    }
-  })();
-  try {
-    const result = await during();
-    // A toast raised by the last request may take a moment to render.
-    await new Promise((r) => setTimeout(r, 1500));
-    return { result, maxAtOnce, messages: [...seen] };
-  } finally {
-    done = true;
-    await poll;
-  }
-}

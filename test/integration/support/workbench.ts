@@ -1,6 +1,6 @@
 // Small steps a person takes in the workbench, shared by the suites.
 import * as vscode from 'vscode';
-import { query, statusBarItems } from './driver';
+import { notificationToasts, query, statusBarItems } from './driver';
 
 /**
  * Sets a tandem.* setting by editing the user settings.json file, as a person can, for keys that a
@@ -74,3 +74,44 @@ export async function tandemStatusText(): Promise<string> {
   return items.map((i) => `${i.text} ${i.aria}`).join(' | ');
 }
 
+
+/**
+ * Every notification raised so far (the notification center lists them all, also those that were
+ * never shown as a toast or were already hidden), by message text.
+ */
+export async function notificationsRaised(): Promise<string[]> {
+  await vscode.commands.executeCommand('notifications.showList');
+  await new Promise((r) => setTimeout(r, 400));
+  const items = await query('.notifications-center .notification-list-item');
+  await vscode.commands.executeCommand('notifications.hideList');
+  return items.map((i) => i.aria || i.text);
+}
+
+/**
+ * Watches notification toasts (Tandem's: the workbench raises its own, e.g. about git) while `during` runs: the most shown at once and every distinct
+ * message seen. A popup storm shows as more than one of either.
+ */
+export async function countToasts<T>(during: () => Promise<T>, which: RegExp = /Tandem/): Promise<{ result: T; maxAtOnce: number; messages: string[] }> {
+  const seen = new Set<string>();
+  let maxAtOnce = 0;
+  let done = false;
+  const poll = (async () => {
+    while (!done) {
+      const toasts = (await notificationToasts().catch(() => [])).filter((t) => which.test(t.aria || t.text));
+      maxAtOnce = Math.max(maxAtOnce, toasts.length);
+      for (const t of toasts) seen.add(t.aria || t.text);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  })();
+  try {
+    const result = await during();
+    // A toast raised by the last request may take a moment to render.
+    await new Promise((r) => setTimeout(r, 1500));
+    // Notifications that never showed as a toast still count: the center lists them all.
+    for (const m of await notificationsRaised()) if (which.test(m)) seen.add(m);
+    return { result, maxAtOnce, messages: [...seen] };
+  } finally {
+    done = true;
+    await poll;
+  }
+}

@@ -165,7 +165,7 @@ describe('doctor (Check Setup) against the doubles', () => {
   it('formats as text with a mark, the fix and an overall line', async () => {
     const r = await runDoctor(deps({ 'local.model': 'nope:1b' }));
     const text = formatDoctorText(r);
-    assert.match(text, /✖ FAIL Model: nope:1b is not on the server/);
+    assert.match(text, /✖ FAIL Model: Model "nope:1b" is not available on the server/);
     assert.match(text, /fix: run `ollama pull nope:1b`/);
     assert.match(text, /Overall: FAIL/);
   });
