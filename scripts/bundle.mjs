@@ -1,17 +1,26 @@
 // Bundles what ships (dist/extension.js, dist/cli.js) and what the integration suites run inside
 // VS Code (out/integration/**). `vscode` stays external: the extension host provides it.
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, rmSync } from 'node:fs';
+import { readdirSync, existsSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = !process.argv.includes('--dev');
 
-// gpt-tokenizer's o200k table is 2.4 MB: it lives in its own file, loaded only when a cloud
-// request is priced, so activation never parses it.
-const tokenizerExternal = {
-  name: 'tokenizer-external',
+// Heavy dependencies live in files of their own next to the bundle, required only on first use:
+// gpt-tokenizer's o200k table (2.4 MB, when a cloud request is priced), the openai SDK (when the
+// cloud or an OpenAI-compatible local server is called) and secretlint's rules (when a cloud
+// payload is scanned). Activation then parses only our own code.
+const VENDOR = {
+  'gpt-tokenizer/encoding/o200k_base': 'tokenizer',
+  'openai': 'openai',
+  '@secretlint/core': 'secretlint-core',
+  '@secretlint/secretlint-rule-preset-recommend': 'secretlint-preset',
+};
+const vendorExternal = {
+  name: 'vendor-external',
   setup(build) {
-    build.onResolve({ filter: /^gpt-tokenizer\/encoding\/o200k_base$/ }, () => ({ path: './tokenizer.js', external: true }));
+    const filter = new RegExp(`^(${Object.keys(VENDOR).map((k) => k.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: `./${VENDOR[args.path]}.js`, external: true }));
   },
 };
 
@@ -34,15 +43,30 @@ await esbuild.build({
   minify: production,
   sourcemap: true,
   sourcesContent: false,
-  plugins: [tokenizerExternal],
+  plugins: [vendorExternal],
 });
 
+// Each vendor file re-exports its package as CommonJS (one copy of the openai SDK, so its error
+// classes are the ones instanceof checks see).
 await esbuild.build({
   ...shared,
-  entryPoints: { tokenizer: 'node_modules/gpt-tokenizer/esm/encoding/o200k_base.js' },
+  entryPoints: Object.fromEntries(Object.entries(VENDOR).map(([pkg, name]) => [name, `vendor-entry:${pkg}`])),
   outdir: 'dist',
   minify: production,
+  plugins: [{
+    name: 'vendor-entry',
+    setup(build) {
+      build.onResolve({ filter: /^vendor-entry:/ }, (args) => ({ path: args.path.slice('vendor-entry:'.length), namespace: 'vendor-entry' }));
+      build.onLoad({ filter: /.*/, namespace: 'vendor-entry' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, resolveDir: process.cwd(), loader: 'js' }));
+    },
+  }],
 });
+
+// The spend view's chart library ships as a file the webview loads (its CSP allows scripts only
+// with a nonce, from the extension's own files). The minified UMD build keeps its license header;
+// the source-map comment goes, since the map itself is not shipped.
+writeFileSync('dist/chart.umd.min.js',
+  readFileSync('node_modules/chart.js/dist/chart.umd.min.js', 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'));
 
 // Integration suites: one file per test file, mocha resolved at run time from node_modules.
 const suitesDir = 'test/integration/suites';
@@ -58,5 +82,4 @@ await esbuild.build({
   outdir: 'out/integration',
   external: ['vscode', 'mocha'],
   sourcemap: 'inline',
-  plugins: [tokenizerExternal],
 });

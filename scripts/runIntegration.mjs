@@ -75,8 +75,8 @@ export async function startDriverApi(getPage) {
           id: e.id ?? '',
           className: typeof e.className === 'string' ? e.className : '',
         })));
-      } else if (url.pathname === '/frameQuery') {
-        // Webviews render in nested iframes: look in every frame of the page.
+      } else if (url.pathname === '/queryFrames') {
+        // Like /query, but in every frame too: webviews (the spend view) render inside iframes.
         const selector = url.searchParams.get('selector');
         body = [];
         for (const frame of page.frames()) {

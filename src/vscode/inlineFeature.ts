@@ -1,18 +1,25 @@
 // Inline completions: the engine, the provider that feeds it, the accept hook and the local-model
 // status bar item.
 import * as vscode from 'vscode';
-import { CompletionEngine } from '../core/completion/completionEngine';
+import { CompletionEngine, type CompletionOutcome } from '../core/completion/completionEngine';
 import { systemClock } from '../core/completion/clock';
 import { engineSettingsFrom } from '../core/completion/engineSettings';
 import { pickSnippets, type SnippetCandidate } from '../core/completion/contextSnippets';
 import type { TandemSettings } from '../core/settings';
 import { inlineGate } from '../core/setup/inlineControl';
 import { problemForInlineFailure } from '../core/setup/problemNotifier';
+import { createCloudInline } from './cloudInline';
 import { ACCEPTED_COMMAND, InlineProvider } from './inlineProvider';
 import { LocalModelStatus } from './localModelStatus';
 import type { Services } from './services';
 
-export function registerInlineFeature(services: Services): CompletionEngine {
+/** Another feature that wants to know what was shown and accepted (the cost meter counts local work). */
+export interface InlineObserver {
+  onOutcome(outcome: CompletionOutcome, doc: vscode.TextDocument): void;
+  onAccepted(text: string): void;
+}
+
+export function registerInlineFeature(services: Services, observer?: InlineObserver): CompletionEngine {
   const { context, log, local } = services;
   let settings = services.settings();
   let engineSettings = engineSettingsFrom(settings);
@@ -38,8 +45,10 @@ export function registerInlineFeature(services: Services): CompletionEngine {
     lastHealth = s.health.kind;
   }));
 
+  const cloud = createCloudInline(services);
   const provider = new InlineProvider({
     engine: () => engine,
+    cloud: (doc, ctx, signal) => cloud.complete(doc, ctx, signal),
     allowed: (doc, trigger) => {
       const gate = inlineGate(inlineControl.state(settings), doc.languageId, trigger, Date.now());
       if (!gate.ok) return { ok: false, reason: gate.reason };
@@ -65,8 +74,10 @@ export function registerInlineFeature(services: Services): CompletionEngine {
         });
       return pickSnippets({ path: services.exclusion.relativePath(doc.uri), languageId: doc.languageId }, candidates);
     },
-    onOutcome: (outcome, _doc, trigger) => {
+    onOutcome: (outcome, doc, trigger) => {
       local.noteOutcome(outcome);
+      if (outcome.kind === 'shown') cloud.localShown();
+      observer?.onOutcome(outcome, doc);
       if (outcome.kind === 'skipped') {
         log.debug(`No completion: ${outcome.reason}${outcome.detail ? ` (${outcome.detail})` : ''}`);
         // Most failures are the status bar's to show; a few deserve one message per window.
@@ -81,7 +92,7 @@ export function registerInlineFeature(services: Services): CompletionEngine {
 
   context.subscriptions.push(
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
-    vscode.commands.registerCommand(ACCEPTED_COMMAND, (ctx, text: string) => engine.accepted(ctx, text)),
+    vscode.commands.registerCommand(ACCEPTED_COMMAND, (ctx, text: string) => { engine.accepted(ctx, text); observer?.onAccepted(text); }),
     vscode.commands.registerCommand('tandem.checkLocalModel', async () => {
       local.update({ health: { kind: 'checking' } });
       await local.check();

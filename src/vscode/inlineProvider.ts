@@ -1,8 +1,9 @@
 // Thin adapter: a VS Code document and position become plain text + offset for the engine, a
 // CancellationToken becomes an AbortSignal, and the engine's outcome becomes an inline item.
 import * as vscode from 'vscode';
-import type { CompletionEngine, CompletionOutcome } from '../core/completion/completionEngine';
+import type { CompletionContext, CompletionEngine, CompletionOutcome } from '../core/completion/completionEngine';
 import type { ContextSnippet } from '../core/completion/promptWindow';
+import type { CloudRouting } from './cloudInline';
 
 export const ACCEPTED_COMMAND = 'tandem.inline.accepted';
 
@@ -13,6 +14,8 @@ export interface InlineProviderDeps {
   onOutcome: (outcome: CompletionOutcome, doc: vscode.TextDocument, trigger: 'automatic' | 'invoke') => void;
   /** Excerpts of other open files that may inform this prompt (excluded files already left out). */
   snippets: (doc: vscode.TextDocument) => ContextSnippet[];
+  /** Asked first: the router may send this request to the cloud (tandem.inline.cloudFallback). */
+  cloud?: (doc: vscode.TextDocument, ctx: CompletionContext, signal: AbortSignal) => Promise<CloudRouting>;
 }
 
 export class InlineProvider implements vscode.InlineCompletionItemProvider {
@@ -32,7 +35,7 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     const abort = new AbortController();
     const sub = token.onCancellationRequested(() => abort.abort());
     try {
-      const ctx = {
+      const ctx: CompletionContext = {
         documentKey: doc.uri.toString(),
         languageId: doc.languageId,
         text: doc.getText(),
@@ -40,6 +43,11 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
         trigger,
         snippets: this.deps.snippets(doc),
       };
+      const routed = await this.deps.cloud?.(doc, ctx, abort.signal);
+      if (routed?.kind === 'handled') {
+        // No accept command: acceptance stats and prefetching are the local engine's.
+        return routed.text === undefined || token.isCancellationRequested ? undefined : [new vscode.InlineCompletionItem(routed.text, new vscode.Range(position, position))];
+      }
       const outcome = await this.deps.engine().complete(ctx, abort.signal);
       this.deps.onOutcome(outcome, doc, trigger);
       if (outcome.kind !== 'shown' || token.isCancellationRequested) return undefined;

@@ -71,6 +71,13 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
       settings = next;
       void exclusion.reload();
       emitter.fire(next);
+    }),
+    // Granting trust makes the workspace's restricted settings (base URL, endpoint, prices,
+    // budgets) count from now on; VS Code does not always report that as a configuration change.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      settings = currentSettings();
+      void exclusion.reload();
+      emitter.fire(settings);
     }));
   void exclusion.reload();
 

@@ -7,10 +7,13 @@ import { createPathExcluder, type PathExcluder, type PathExclusion } from '../co
 export class WorkspaceExclusion implements vscode.Disposable {
   private excluder: PathExcluder = createPathExcluder();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly reloaded = new vscode.EventEmitter<void>();
+  /** Fires after the rules were rebuilt (settings or a .tandemignore changed). */
+  readonly onDidReload = this.reloaded.event;
 
   constructor(private readonly globs: () => readonly string[]) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/.tandemignore');
-    this.disposables.push(watcher,
+    this.disposables.push(watcher, this.reloaded,
       watcher.onDidChange(() => void this.reload()),
       watcher.onDidCreate(() => void this.reload()),
       watcher.onDidDelete(() => void this.reload()),
@@ -29,6 +32,7 @@ export class WorkspaceExclusion implements vscode.Disposable {
       }
     }
     this.excluder = createPathExcluder({ globs: this.globs(), tandemignoreText: texts.join('\n') });
+    this.reloaded.fire();
   }
 
   /** Path relative to its workspace folder, with forward slashes; the full path outside any folder. */

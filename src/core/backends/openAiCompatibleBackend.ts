@@ -92,7 +92,8 @@ export class OpenAiCompatibleBackend implements CompletionBackend {
   }
 
   private async client() {
-    const { default: OpenAI } = await import('openai');
+    // require, not import(): one copy of the SDK everywhere (see openAiChatBackend.ts).
+    const OpenAI = (require('openai') as typeof import('openai')).default;
     return new OpenAI({
       baseURL: this.baseURL,
       // The SDK insists on a key; local servers ignore it.

@@ -56,6 +56,12 @@ export interface LedgerSnapshot {
   rollupUnreadable: boolean;
 }
 
+export type ClearOutcome =
+  | { kind: 'done'; removedFiles: number }
+  /** A roll-up in another window held the lock the whole time; nothing was removed. */
+  | { kind: 'busy' }
+  | { kind: 'lostLock' };
+
 export type RollUpOutcome =
   | { kind: 'done'; claimedFiles: number; foldedRecords: number; deletedFiles: number }
   | { kind: 'busy' }
@@ -84,6 +90,8 @@ const ROLLUP_FILE = 'rollup.json';
 const LOCK_DIR = 'rollup.lock';
 const EVENTS = /^events-(\d{4}-\d{2}-\d{2})\.jsonl$/;
 const CLAIMED = /^claimed-(\d{4}-\d{2}-\d{2})-[0-9a-f-]+\.jsonl$/;
+/** Files a reset has taken out of the ledger; no reader counts them, and they are deleted. */
+const CLEARED_PREFIX = 'cleared-';
 const READ_ATTEMPTS = 5;
 
 export class SpendLedger {
@@ -218,6 +226,49 @@ export class SpendLedger {
     }
   }
 
+  /**
+   * Removes every record and roll-up (the user's "reset"). Safe with other windows appending: under
+   * the roll-up lock, each day and claimed file is RENAMED out of the ledger (appends after that
+   * create fresh files), the roll-up state is replaced by an empty one with a new generation (so a
+   * read racing the reset retries), then the renamed files are deleted. A record whose writer
+   * opened its file just before the rename lands in a removed file: it happened during the reset
+   * and counts as before it. `lockWaitMs` bounds the wait for a roll-up running in another window.
+   */
+  async clear(options: { lockWaitMs?: number } = {}): Promise<ClearOutcome> {
+    const deadline = Date.now() + (options.lockWaitMs ?? 5_000);
+    let lock = await this.acquireLock();
+    while (lock === undefined && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      lock = await this.acquireLock();
+    }
+    if (lock === undefined) return { kind: 'busy' };
+    try {
+      const loaded = await this.loadState();
+      const tag = randomUUID();
+      const removed: string[] = [];
+      for (const name of await this.listFiles()) {
+        if (name.startsWith(CLEARED_PREFIX)) {
+          removed.push(name);
+        } else if (EVENTS.test(name) || CLAIMED.test(name)) {
+          const target = `${CLEARED_PREFIX}${tag}-${name}`;
+          try {
+            await fs.promises.rename(path.join(this.dir, name), path.join(this.dir, target));
+            removed.push(target);
+          } catch (e) {
+            if (!isNotFound(e)) throw e;
+          }
+        }
+      }
+      if (!(await this.ownsLock(lock))) return { kind: 'lostLock' };
+      // An unreadable rollup.json is replaced too: a reset is how a user gets out of that state.
+      await this.writeState({ version: 1, generation: loaded.state.generation + 1, days: [], consumed: [] });
+      for (const name of removed) await fs.promises.rm(path.join(this.dir, name), { force: true });
+      return { kind: 'done', removedFiles: removed.length };
+    } finally {
+      await this.releaseLock(lock);
+    }
+  }
+
   private async readOnce(
     state: RollupState,
     sinceDay: string | undefined,
@@ -292,7 +343,8 @@ export class SpendLedger {
   private async removeTempFiles(): Promise<void> {
     // Only the lock holder writes temp files, so any found now were left by a crashed roll-up.
     for (const name of await this.listFiles()) {
-      if (name.startsWith(`${ROLLUP_FILE}.`) && name.endsWith('.tmp')) {
+      // Files a reset renamed away but did not get to delete (it crashed) go as well.
+      if ((name.startsWith(`${ROLLUP_FILE}.`) && name.endsWith('.tmp')) || name.startsWith(CLEARED_PREFIX)) {
         await fs.promises.rm(path.join(this.dir, name), { force: true });
       }
     }

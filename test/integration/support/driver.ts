@@ -1,5 +1,7 @@
 // What a person sees, asked of the browser that shows the workbench (scripts/runIntegration.mjs
 // serves this API on loopback): screenshots and the text of DOM elements.
+import * as vscode from 'vscode';
+
 export interface DomNode { text: string; aria: string; id: string; className: string }
 
 async function call<T>(path: string, params: Record<string, string>): Promise<T> {
@@ -19,9 +21,14 @@ export function query(selector: string): Promise<DomNode[]> {
   return call('/query', { selector });
 }
 
-/** Like query, but in every frame of the page: webview content lives in nested iframes. */
+/** Like query, but also inside every iframe: what a webview (e.g. the spend view) shows. */
+export function queryFrames(selector: string): Promise<DomNode[]> {
+  return call('/queryFrames', { selector });
+}
+
+/** queryFrames with each element's href (links in a webview). */
 export function frameQuery(selector: string): Promise<Array<DomNode & { href: string }>> {
-  return call('/frameQuery', { selector });
+  return call('/queryFrames', { selector });
 }
 
 /** A real mouse click on the first element matching `selector` (main frame). */
@@ -59,8 +66,16 @@ export async function statusBarItems(): Promise<DomNode[]> {
   return query('.statusbar-item[id^="tandem-dev.tandem"]');
 }
 
-/** Notification toasts currently shown (popups a user would have to dismiss). */
-export async function notificationToasts(): Promise<DomNode[]> {
-  return query('.notifications-toasts .notification-toast');
+/**
+ * Notifications (popups) shown in this window and not yet cleared, read from the notification
+ * center. With the smoke-test driver on (which this harness needs) VS Code shows no toasts at all,
+ * so counting `.notification-toast` elements would always find none: the center is where every
+ * notification a person would have seen is listed. Only Tandem's own are returned unless `all`.
+ */
+export async function notificationToasts(all = false): Promise<DomNode[]> {
+  await vscode.commands.executeCommand('notifications.showList');
+  const rows = await query('.notifications-center .monaco-list-row');
+  await vscode.commands.executeCommand('notifications.hideList');
+  return all ? rows : rows.filter((r) => /tandem/i.test(`${r.aria} ${r.text}`));
 }
 

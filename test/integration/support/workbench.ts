@@ -60,11 +60,12 @@ export async function typeText(editor: vscode.TextEditor, text: string, delayMs 
 
 /**
  * The ghost text currently rendered in the editor, as the DOM shows it: the first line is a run of
- * syntax-highlighted spans after the cursor, further lines are view lines of their own.
+ * syntax-highlighted spans after the cursor, further lines are view lines of their own (in a view zone).
  */
 export async function ghostText(): Promise<string> {
   const inline = await query('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text-decoration-preview');
-  const lines = await query('.monaco-editor .ghost-text .view-line');
+  // VS Code 1.139 renders the lines after the first in a view zone (.suggest-preview-text).
+  const lines = await query('.monaco-editor .ghost-text .view-line, .monaco-editor .view-zones .suggest-preview-text .view-line');
   return [inline.map((n) => n.text).join(''), ...lines.map((n) => n.text)].join('\n').replace(/\u00a0/g, ' ');
 }
 
@@ -76,42 +77,15 @@ export async function tandemStatusText(): Promise<string> {
 
 
 /**
- * Every notification raised so far (the notification center lists them all, also those that were
- * never shown as a toast or were already hidden), by message text.
- */
-export async function notificationsRaised(): Promise<string[]> {
-  await vscode.commands.executeCommand('notifications.showList');
-  await new Promise((r) => setTimeout(r, 400));
-  const items = await query('.notifications-center .notification-list-item');
-  await vscode.commands.executeCommand('notifications.hideList');
-  return items.map((i) => i.aria || i.text);
-}
-
-/**
- * Watches notification toasts (Tandem's: the workbench raises its own, e.g. about git) while `during` runs: the most shown at once and every distinct
- * message seen. A popup storm shows as more than one of either.
+ * Counts the notifications Tandem raises while `during` runs (a popup storm shows as more than
+ * one). Read from the notification center, which lists every notification a person would have
+ * seen (see notificationToasts); the center is cleared first so only these are counted.
  */
 export async function countToasts<T>(during: () => Promise<T>, which: RegExp = /Tandem/): Promise<{ result: T; maxAtOnce: number; messages: string[] }> {
-  const seen = new Set<string>();
-  let maxAtOnce = 0;
-  let done = false;
-  const poll = (async () => {
-    while (!done) {
-      const toasts = (await notificationToasts().catch(() => [])).filter((t) => which.test(t.aria || t.text));
-      maxAtOnce = Math.max(maxAtOnce, toasts.length);
-      for (const t of toasts) seen.add(t.aria || t.text);
-      await new Promise((r) => setTimeout(r, 150));
-    }
-  })();
-  try {
-    const result = await during();
-    // A toast raised by the last request may take a moment to render.
-    await new Promise((r) => setTimeout(r, 1500));
-    // Notifications that never showed as a toast still count: the center lists them all.
-    for (const m of await notificationsRaised()) if (which.test(m)) seen.add(m);
-    return { result, maxAtOnce, messages: [...seen] };
-  } finally {
-    done = true;
-    await poll;
-  }
+  await vscode.commands.executeCommand('notifications.clearAll');
+  const result = await during();
+  // A notification raised by the last request may take a moment to arrive.
+  await new Promise((r) => setTimeout(r, 1500));
+  const messages = (await notificationToasts(true)).map((n) => n.aria || n.text).filter((m) => which.test(m));
+  return { result, maxAtOnce: messages.length, messages };
 }

@@ -283,4 +283,70 @@ describe('SpendLedger (one process)', () => {
       );
     });
   });
+  describe('clear (reset)', () => {
+    it('removes records and roll-ups; later appends are counted from zero', async () => {
+      const ledger = new SpendLedger(dir, { clock });
+      now = NOW - 50 * DAY;
+      ledger.append(record({ requestId: 'old' }));
+      now = NOW;
+      await ledger.rollUp();
+      ledger.append(record({ requestId: 'today' }));
+      const before = await ledger.read();
+      assert.equal(before.records.length, 1);
+      assert.equal(before.rollups.length, 1);
+
+      const outcome = await ledger.clear();
+      assert.equal(outcome.kind, 'done');
+      const after = await new SpendLedger(dir, { clock }).read();
+      assert.deepEqual(after.records, []);
+      assert.deepEqual(after.rollups, []);
+      assert.equal(after.consistent, true);
+      assert.deepEqual(fs.readdirSync(dir).filter((f) => f !== 'rollup.json'), [], 'no day, claimed or renamed file is left');
+
+      const fresh = ledger.append(record({ requestId: 'after' }));
+      assert.deepEqual((await ledger.read()).records, [fresh]);
+    });
+
+    it('repairs an unreadable rollup.json', async () => {
+      const ledger = new SpendLedger(dir, { clock });
+      ledger.append(record());
+      fs.writeFileSync(path.join(dir, 'rollup.json'), '{not json');
+      assert.equal((await ledger.read()).rollupUnreadable, true);
+      await ledger.clear();
+      const snap = await ledger.read();
+      assert.equal(snap.rollupUnreadable, false);
+      assert.equal(snap.records.length, 0);
+    });
+
+    it('waits for a roll-up lock held elsewhere, and gives up with "busy" rather than racing it', async () => {
+      const ledger = new SpendLedger(dir, { clock });
+      ledger.append(record());
+      fs.mkdirSync(path.join(dir, 'rollup.lock'));
+      fs.writeFileSync(path.join(dir, 'rollup.lock', 'owner'), 'someone-else');
+      assert.deepEqual(await ledger.clear({ lockWaitMs: 200 }), { kind: 'busy' });
+      assert.equal((await ledger.read()).records.length, 1, 'nothing was removed');
+      fs.rmSync(path.join(dir, 'rollup.lock'), { recursive: true });
+      assert.equal((await ledger.clear()).kind, 'done');
+      assert.equal((await ledger.read()).records.length, 0);
+    });
+
+    it('every reset moves the roll-up generation on, so a read racing it retries instead of mixing states', async () => {
+      const ledger = new SpendLedger(dir, { clock });
+      ledger.append(record());
+      const gen = () => JSON.parse(fs.readFileSync(path.join(dir, 'rollup.json'), 'utf8')).generation as number;
+      await ledger.clear();
+      const first = gen();
+      await ledger.clear();
+      assert.equal(gen(), first + 1);
+    });
+
+    it('a later roll-up removes files a crashed reset renamed away but never deleted', async () => {
+      const ledger = new SpendLedger(dir, { clock });
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'cleared-0000-events-2026-05-20.jsonl'), encodeLine(stored({ id: 'gone' })));
+      assert.equal((await ledger.read()).records.length, 0, 'never counted');
+      await ledger.rollUp();
+      assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('cleared-')), []);
+    });
+  });
 });

@@ -137,4 +137,29 @@ describe('SpendLedger (several processes)', function () {
     assert.equal(cost, 2 * (300 * 301) / 2, 'every record folded exactly once');
     assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('claimed-') || f.startsWith('events-')), []);
   });
+  it('a reset while two processes append leaves a clean ledger: each writer keeps an unbroken run of its latest records', async () => {
+    const a = writer('A', 400, 0, 1);
+    const b = writer('B', 400, 0, 1);
+    const ledger = new SpendLedger(dir);
+    await startTogether(a, b);
+    await Promise.all([a.waitFor('appended 100'), b.waitFor('appended 100')]);
+    const outcome = await ledger.clear();
+    assert.equal(outcome.kind, 'done');
+    const [ea, eb] = await Promise.all([a.exited, b.exited]);
+    assert.equal(ea.code, 0, ea.stderr);
+    assert.equal(eb.code, 0, eb.stderr);
+
+    const snap = await ledger.read();
+    assert.equal(snap.skippedLines, 0, 'no torn or mixed line');
+    assert.equal(snap.duplicateLines, 0);
+    assert.deepEqual(snap.rollups, []);
+    for (const name of ['A', 'B']) {
+      const seqs = snap.records.filter((r) => r.requestId!.startsWith(`${name}:`)).map((r) => Number(r.requestId!.slice(2)));
+      assert.ok(seqs.length > 0 && seqs.length < 400, `${name}: the reset removed its early records only (${seqs.length} left)`);
+      const first = seqs[0];
+      assert.deepEqual(seqs, Array.from({ length: 400 - first }, (_, i) => first + i), `${name}: everything after the reset, no gaps`);
+      assert.ok(first >= 100, `${name}: records reported before the reset are gone (first kept: ${first})`);
+    }
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('cleared-')), [], 'renamed files were deleted');
+  });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { BackendError, type FimRequest } from '../../../src/core/backends/modelBackend';
-import { CompletionEngine, ORPHAN_GRACE_MS, type EngineState } from '../../../src/core/completion/completionEngine';
+import { CompletionEngine, ORPHAN_GRACE_MS, SPECULATE_AFTER_PAUSE_MS, type EngineState } from '../../../src/core/completion/completionEngine';
 import type { CompletionContext, CompletionOutcome } from '../../../src/core/completion/completionOutcome';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../../src/core/completion/engineSettings';
 import { ManualClock } from '../../../src/core/completion/manualClock';
@@ -360,17 +360,22 @@ describe('CompletionEngine speculative next step', () => {
   const script = (req: FimRequest, n: number): Script =>
     n === 0 ? FOO() : { tokens: [` // next ${req.prefix.length}`, '\n'], firstTokenMs: 300 };
 
+  /** Shows `foo();` and returns right when it is shown (time advances in small steps until then). */
   async function showFoo(overrides: Partial<EngineSettings> = { speculative: 'onShow' }) {
     const env = setup(script, overrides);
-    const p = env.call(at(typed('')));
-    await env.clock.advance(env.engine.state.debounceMs + 200);
-    shown(await p);
+    let outcome: CompletionOutcome | undefined;
+    const p = env.call(at(typed(''))).then((o) => { outcome = o; });
+    for (let i = 0; i < 200 && !outcome; i++) await env.clock.advance(5);
+    await p;
+    shown(outcome!);
     return env;
   }
 
   it('prefetches what follows a shown suggestion and serves it from the cache once accepted', async () => {
     const { clock, backend, call } = await showFoo();
-    await clock.advance(0);
+    await clock.advance(SPECULATE_AFTER_PAUSE_MS - 10);
+    assert.equal(backend.calls.length, 1, 'no prefetch before the user pauses on the suggestion');
+    await clock.advance(10);
     assert.equal(backend.calls.length, 2);
     assert.equal(backend.calls[1].req.prefix, 'const x = foo();');
     assert.equal(backend.calls[1].req.suffix, '\n');
@@ -382,7 +387,7 @@ describe('CompletionEngine speculative next step', () => {
 
   it('serves an accepted suggestion from the speculative request still in flight', async () => {
     const { clock, backend, call } = await showFoo();
-    await clock.advance(50);
+    await clock.advance(SPECULATE_AFTER_PAUSE_MS + 50);
     const p = call(at(typed('foo();')));
     await clock.advance(1000);
     const o = shown(await p);
@@ -396,7 +401,7 @@ describe('CompletionEngine speculative next step', () => {
 
   it('keeps the speculative request while the user types the suggestion', async () => {
     const { clock, backend, call } = await showFoo();
-    await clock.advance(50);
+    await clock.advance(SPECULATE_AFTER_PAUSE_MS + 50);
     assert.equal(shown(await call(at(typed('fo')))).source, 'typingThrough');
     await clock.advance(0);
     assert.equal(backend.calls[1].aborted, false);
@@ -404,9 +409,18 @@ describe('CompletionEngine speculative next step', () => {
     assert.equal(shown(await call(at(typed('foo();')))).source, 'speculative');
   });
 
+  it('does not prefetch while the user keeps typing past the suggestion', async () => {
+    const { clock, backend, call } = await showFoo();
+    await clock.advance(SPECULATE_AFTER_PAUSE_MS / 2);
+    const p = call(at(typed('q')));
+    await clock.advance(SPECULATE_AFTER_PAUSE_MS * 2 + 1000);
+    await p;
+    assert.ok(backend.calls.every((c) => !c.req.prefix.startsWith('const x = foo();')), 'no prefetch of the step after foo();');
+  });
+
   it('drops the speculative request the moment the user types something else', async () => {
     const { clock, backend, call } = await showFoo();
-    await clock.advance(50);
+    await clock.advance(SPECULATE_AFTER_PAUSE_MS + 50);
     const p = call(at(typed('q')));
     await clock.advance(0);
     assert.equal(backend.calls[1].aborted, true);

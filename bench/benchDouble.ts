@@ -1,0 +1,73 @@
+// The Ollama double as its own process, answering from the corpus (BenchModel), so that its CPU
+// (timers, JSON, sockets) does not distort the engine's measurements. Like test/doubles/serveDouble.ts
+// it prints {"url": ...} once listening and lives until stdin closes; a function cannot travel in
+// JSON, so this entry builds the double's `respond` itself. Commands, one JSON line each:
+//   {"op":"summary"} -> every /api/generate generation: tokens sent, completed/aborted, and what the
+//                       model meant to answer (correct?, tokens to its first newline, reply tokens)
+//   {"op":"reset"}   -> forget the records
+//   node --require tsx/cjs bench/benchDouble.ts '{"seed":1,"correctShare":0.4,"schedule":{"firstTokenMs":80,"perTokenMs":15}}'
+import * as readline from 'node:readline';
+import { startOllamaDouble, type RecordedOllamaRequest } from '../test/doubles/ollamaDouble';
+import type { TokenSchedule } from '../test/doubles/httpUtil';
+import { loadCorpus } from './corpus';
+import { BenchModel, type ModelBehaviour, type ReplyInfo } from './benchModel';
+
+export interface BenchDoubleConfig extends ModelBehaviour {
+  schedule: TokenSchedule;
+}
+
+export interface GenerationSummary extends ReplyInfo {
+  tokensSent: number;
+  completed: boolean;
+  aborted: boolean;
+  receivedAt: number;
+  numPredict: number | undefined;
+  promptChars: number;
+}
+
+async function main(arg: string | undefined): Promise<void> {
+  if (!arg) {
+    process.stderr.write('usage: benchDouble <config JSON>\n');
+    process.exit(2);
+  }
+  const cfg = JSON.parse(arg) as BenchDoubleConfig;
+  const model = new BenchModel(loadCorpus(), cfg);
+  const infos = new Map<RecordedOllamaRequest, ReplyInfo>();
+  const double = await startOllamaDouble({
+    schedule: cfg.schedule,
+    respond: (rec) => {
+      const r = model.reply(String(rec.body?.prompt ?? ''), String(rec.body?.suffix ?? ''));
+      infos.set(rec, r.info);
+      return r.text;
+    },
+  });
+  const summary = (): { generations: GenerationSummary[]; disconnects: number } => ({
+    generations: double.generations.filter((g) => g.request.path === '/api/generate' && g.request.body?.prompt).map((g) => ({
+      ...(infos.get(g.request) ?? { correct: false, tokensToFirstNewline: 0, replyTokens: 0 }),
+      tokensSent: g.tokensSent,
+      completed: g.completed,
+      aborted: g.aborted,
+      receivedAt: g.request.receivedAt,
+      numPredict: g.request.body?.options?.num_predict,
+      promptChars: String(g.request.body?.prompt ?? '').length,
+    })),
+    disconnects: double.disconnects.length,
+  });
+  const rl = readline.createInterface({ input: process.stdin });
+  rl.on('line', (line) => {
+    if (line.trim() === '') return;
+    const op = (JSON.parse(line) as { op?: string }).op;
+    if (op === 'summary') process.stdout.write(`${JSON.stringify({ ok: true, ...summary() })}\n`);
+    else if (op === 'reset') {
+      double.reset();
+      infos.clear();
+      process.stdout.write('{"ok":true}\n');
+    } else process.stdout.write(`${JSON.stringify({ ok: false, error: `unknown op ${op}` })}\n`);
+  });
+  const stop = (): void => void double.close().then(() => process.exit(0));
+  rl.on('close', stop);
+  process.on('SIGTERM', stop);
+  process.stdout.write(`${JSON.stringify({ url: double.url })}\n`);
+}
+
+if (require.main === module) void main(process.argv[2]);

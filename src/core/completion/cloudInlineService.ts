@@ -1,0 +1,311 @@
+// Optional cloud help for inline completions (`tandem.inline.cloudFallback`, off by default). A
+// hybrid tool that silently fell back from local to cloud leaked prompts and doubled a bill, so this
+// path is narrow and loud: the router alone decides (hybrid mode, trusted workspace, a key for the
+// user's own endpoint, budget left, and only on an explicit invoke or while the local model is
+// down); what is sent goes through the cloud gate (exclusions, secret redaction with restore); every
+// request that reached the server lands in the spend ledger and the egress log; and the outcome
+// carries its route and cost so the status bar can show it. Anything the router does not send to
+// the cloud comes back as `notCloud`, for the local engine (or nothing).
+import type { ModelHealth } from '../backends/modelBackend';
+import { OpenAiChatBackend } from '../backends/openAiChatBackend';
+import { checkBudget, effectiveBudget, type BudgetDecision, type BudgetSettings } from '../cost/budget';
+import { costMicros } from '../cost/costMath';
+import type { SpendLedger } from '../cost/ledger';
+import { preflightEstimate } from '../cost/preflight';
+import { resolvePrice } from '../cost/priceTable';
+import { summarize } from '../cost/spendSummary';
+import { countChatTokens, countTokens } from '../cost/tokenCount';
+import type { UsageRecord } from '../cost/usageRecord';
+import { apiKeyAllowedFor, endpointHost } from '../privacy/apiKeyAllowedFor';
+import { prepareCloudSend, type CloudSend, type PayloadPart } from '../privacy/cloudGate';
+import type { EgressLog } from '../privacy/egressLog';
+import type { PathExclusion } from '../privacy/pathExclusion';
+import { abortableSleep, type Sleep } from '../refactor/abortableSleep';
+import type { ChatMessage, RefactorBackend } from '../refactor/refactorBackend';
+import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
+import { DEFAULT_CLOUD_BASE_URL, type TandemSettings } from '../settings';
+import { decideShape, type CompletionShape } from './completionShape';
+import { engineSettingsFrom } from './engineSettings';
+import { postProcess } from './postProcess';
+import { buildPromptWindow } from './promptWindow';
+
+/**
+ * Output cap per cloud completion: a line or a short block. It also bounds the pre-flight cost
+ * (128 x $4.50/M = $0.000576 of output with gpt-5.4-mini) and how long a runaway reply can take.
+ */
+export const CLOUD_INLINE_MAX_OUTPUT_TOKENS = 128;
+/**
+ * While the local model is down, VS Code asks for a completion after every pause in typing; each
+ * would be a paid request. Automatic requests therefore wait for a real pause and then go at most
+ * once per this interval (explicit invokes always go: the user asked for that one). 10 s keeps the
+ * worst case near 360 requests an hour of continuous typing (about $0.40 at gpt-5.4-mini with the
+ * default context), where one per pause could be several times that, for suggestions mostly typed
+ * past before they arrive.
+ */
+export const AUTO_CLOUD_MIN_INTERVAL_MS = 10_000;
+/** An automatic request is only sent after this long without another keystroke (VS Code cancels on one). */
+export const AUTO_CLOUD_PAUSE_MS = 600;
+/** No byte from the server for this long ends the request: ghost text that late is useless. */
+const CLOUD_INLINE_TIMEOUT_MS = 15_000;
+/** Where the cursor is in the prompt; the reply is the text that replaces it. */
+export const CURSOR_MARKER = '<CURSOR>';
+
+export interface CloudInlineRequest {
+  /** Workspace-relative path (forward slashes), for exclusion rules and the egress log. */
+  relativePath: string;
+  /** The document's identity: a reply is only reused for the same document, text and offset. */
+  documentKey: string;
+  languageId: string;
+  text: string;
+  offset: number;
+  trigger: 'automatic' | 'invoke';
+}
+
+export interface CloudInlineDeps {
+  settings: () => TandemSettings;
+  /** `tandem.cloud.baseUrl` as the USER set it (undefined when unset there): the key goes only there. */
+  userLevelBaseUrl: () => string | undefined;
+  budgetLevels: () => { user: Partial<BudgetSettings>; workspace: Partial<BudgetSettings> };
+  trusted: () => boolean;
+  workspaceName: () => string;
+  isExcluded: (relativePath: string) => PathExclusion;
+  localHealth: () => ModelHealth | { kind: 'checking' } | undefined;
+  apiKey: () => Promise<string | undefined>;
+  ledger: SpendLedger;
+  egress: EgressLog;
+  now?: () => number;
+  sleep?: Sleep;
+  /** Where a failure to write a record is reported (it never fails the completion itself). */
+  log?: (line: string) => void;
+  /** For tests: build the backend differently (the default is the real SDK-based one). */
+  cloudBackend?: (s: TandemSettings, apiKey: string) => RefactorBackend;
+  autoMinIntervalMs?: number;
+  autoPauseMs?: number;
+}
+
+export type CloudRoute = Extract<RouteDecision, { kind: 'cloud' }>;
+
+export type CloudInlineSkip =
+  /** Automatic request within AUTO_CLOUD_MIN_INTERVAL_MS of the last cloud request. */
+  | 'throttled'
+  | 'cancelled'
+  /** Mid-line position: no completion is asked for there (the local engine's rule too). */
+  | 'midLine'
+  /** The cloud gate refused what would be sent (e.g. the file became excluded). */
+  | 'gateRefused'
+  | 'noApiKey'
+  /** The request failed (network, auth, rate limit, timeout…); `detail` says how. */
+  | 'failed'
+  /** The reply held nothing worth showing. */
+  | 'empty';
+
+export type CloudInlineResult =
+  /** The router did not choose the cloud: the local engine serves it, or nothing does (refuse). */
+  | { kind: 'notCloud'; route: RouteDecision }
+  | { kind: 'shown'; route: CloudRoute; text: string; model: string; costMicros: number | null; usage?: UsageRecord; fromCache: boolean }
+  | { kind: 'skipped'; route: CloudRoute; reason: CloudInlineSkip; detail: string; model: string; costMicros?: number | null; usage?: UsageRecord };
+
+export class CloudInlineService {
+  private readonly now: () => number;
+  private readonly sleep: Sleep;
+  /** When the last cloud request was sent (or reserved): automatic ones wait out the interval. */
+  private lastSentAt = Number.NEGATIVE_INFINITY;
+  /** The last reply, reused when VS Code asks again for the very same text and position. */
+  private last: { key: string; text: string } | undefined;
+
+  constructor(private readonly deps: CloudInlineDeps) {
+    this.now = deps.now ?? Date.now;
+    this.sleep = deps.sleep ?? abortableSleep;
+  }
+
+  /**
+   * The router's decision for this request. Budget and key only ever block the cloud, and the
+   * budget is the last block the router checks, so it is read (a ledger read and a token count)
+   * only when the router would otherwise choose the cloud; with the fallback off the key does not
+   * matter either. The answer is the same as with every input gathered up front.
+   */
+  async route(req: Pick<CloudInlineRequest, 'relativePath' | 'trigger' | 'text' | 'offset' | 'languageId'>): Promise<RouteDecision> {
+    const s = this.deps.settings();
+    const hasApiKey = s.inline.cloudFallback ? Boolean(await this.deps.apiKey()) : false;
+    const base = {
+      kind: 'inline' as const,
+      mode: s.privacy.mode,
+      trusted: this.deps.trusted(),
+      excluded: this.deps.isExcluded(req.relativePath),
+      localHealth: localHealthFor('inline', this.deps.localHealth()),
+      cloudFallback: s.inline.cloudFallback,
+      explicitInvoke: req.trigger === 'invoke',
+      inlineInExcludedFiles: s.inline.enableInExcludedFiles,
+      hasApiKey,
+      endpointAllowed: apiKeyAllowedFor(s.cloud.baseUrl, this.deps.userLevelBaseUrl(), DEFAULT_CLOUD_BASE_URL),
+    };
+    const unlimited = decideRoute({ ...base, budget: { kind: 'ok' } });
+    if (unlimited.kind !== 'cloud') return unlimited;
+    const prompt = promptOf(req, s);
+    return decideRoute({ ...base, budget: await this.budget(s, buildMessages(prompt.parts, req, prompt.shape).messages) });
+  }
+
+  /** `onSend` runs right before the request leaves, so the status bar can show it while it runs. */
+  async complete(req: CloudInlineRequest, signal: AbortSignal, onSend?: (route: CloudRoute, model: string) => void): Promise<CloudInlineResult> {
+    const route = await this.route(req);
+    if (route.kind !== 'cloud') return { kind: 'notCloud', route };
+    const s = this.deps.settings();
+    const model = s.cloud.model;
+    const skip = (reason: CloudInlineSkip, detail: string, extra: { costMicros?: number | null; usage?: UsageRecord } = {}): CloudInlineResult =>
+      ({ kind: 'skipped', route, reason, detail, model, ...extra });
+
+    const key = cacheKey(req);
+    if (this.last?.key === key) return { kind: 'shown', route, text: this.last.text, model, costMicros: 0, fromCache: true };
+
+    const prompt = promptOf(req, s);
+    const shape = prompt.shape;
+    if (shape.kind === 'skip') return skip('midLine', 'The cursor is inside a line, where no completion is asked for.');
+
+    if (req.trigger === 'automatic') {
+      const wait = (this.deps.autoMinIntervalMs ?? AUTO_CLOUD_MIN_INTERVAL_MS) - (this.now() - this.lastSentAt);
+      if (wait > 0) return skip('throttled', `At most one automatic cloud completion every ${Math.round((this.deps.autoMinIntervalMs ?? AUTO_CLOUD_MIN_INTERVAL_MS) / 1000)} s; next in ${Math.ceil(wait / 1000)} s (invoke one explicitly to ask now).`);
+      await this.sleep(this.deps.autoPauseMs ?? AUTO_CLOUD_PAUSE_MS, signal);
+      if (signal.aborted) return skip('cancelled', 'Typing went on before the pause ended; nothing was sent.');
+      // Another request may have gone out during the pause.
+      if (this.now() - this.lastSentAt < (this.deps.autoMinIntervalMs ?? AUTO_CLOUD_MIN_INTERVAL_MS)) return skip('throttled', 'Another cloud completion was just sent.');
+    }
+    if (signal.aborted) return skip('cancelled', 'Cancelled before sending.');
+
+    const decision = await prepareCloudSend({
+      payloadParts: prompt.parts,
+      trusted: this.deps.trusted(),
+      mode: s.privacy.mode,
+      excludedCheck: this.deps.isExcluded,
+      endpoint: { effectiveBaseUrl: s.cloud.baseUrl, userLevelBaseUrl: this.deps.userLevelBaseUrl(), defaultBaseUrl: DEFAULT_CLOUD_BASE_URL },
+      redactSecrets: s.privacy.redactSecrets,
+    });
+    // Only a selection can ask for confirmation; an inline prompt has none, so anything but a send is a refusal.
+    if (decision.kind !== 'send') return skip('gateRefused', decision.explain);
+    const apiKey = await this.deps.apiKey();
+    if (!apiKey) return skip('noApiKey', 'No OpenAI API key is set.');
+    if (signal.aborted) return skip('cancelled', 'Cancelled before sending.');
+
+    const { messages } = buildMessages(decision.parts, req, shape);
+    const backend = this.deps.cloudBackend?.(s, apiKey) ?? new OpenAiChatBackend({
+      baseURL: s.cloud.baseUrl, apiKey, model,
+      // The model's default reasoning effort (none for gpt-5.4-mini): tandem.cloud.reasoningEffort is
+      // tuned for refactors, and reasoning tokens would eat the small output cap.
+      maxOutputTokens: CLOUD_INLINE_MAX_OUTPUT_TOKENS,
+      timeoutMs: Math.min(CLOUD_INLINE_TIMEOUT_MS, s.cloud.timeoutSeconds * 1000),
+      // A rate-limited inline request is dropped, not waited out: the user has moved on by then.
+      maxRateLimitRetries: 0,
+      estimateTokens: countTokens,
+    });
+    this.lastSentAt = this.now();
+    onSend?.(route, model);
+    const result = await backend.run(messages, signal);
+    const costMicros = result.usage ? this.record(result.usage, s, req, decision) : undefined;
+    const charged = costMicros !== undefined ? { costMicros, usage: result.usage } : {};
+
+    let raw: string;
+    if (result.kind === 'ok') raw = result.text;
+    else if (result.kind === 'error' && result.error.kind === 'truncated') raw = result.partialText; // post-processing cuts it to shape
+    else if (result.kind === 'cancelled') return skip('cancelled', 'Cancelled while the cloud was answering.', charged);
+    else return skip('failed', result.error.message, charged);
+
+    const processed = postProcess({
+      raw: decision.restore(raw),
+      prefix: prompt.window.prefix,
+      suffix: prompt.window.suffix,
+      languageId: req.languageId,
+      multiline: shape.kind === 'multiLine',
+      maxLines: shape.kind === 'multiLine' ? shape.maxLines : 1,
+    });
+    if (processed.kind === 'empty') return skip('empty', `The reply held nothing to show (${processed.reason}).`, charged);
+    this.last = { key, text: processed.text };
+    return { kind: 'shown', route, text: processed.text, model, costMicros: costMicros ?? null, ...(result.usage ? { usage: result.usage } : {}), fromCache: false };
+  }
+
+  private async budget(s: TandemSettings, messages: readonly ChatMessage[]): Promise<BudgetDecision> {
+    const price = resolvePrice(s.cloud.model, s.cloud.prices);
+    const ceiling = price.kind === 'known'
+      ? preflightEstimate({ inputTokens: countChatTokens(messages), model: s.cloud.model, maxOutputTokens: CLOUD_INLINE_MAX_OUTPUT_TOKENS }, price.row).maxCostMicros
+      : 0;
+    const { records } = await this.deps.ledger.read({ sinceMs: this.now() - 32 * 86_400_000 });
+    const levels = this.deps.budgetLevels();
+    return checkBudget(summarize(records, this.now()), ceiling, price.kind === 'known', effectiveBudget(levels.user, levels.workspace));
+  }
+
+  /** Ledger for every request that reached the server; egress log for what was sent. Returns the cost. */
+  private record(usage: UsageRecord, s: TandemSettings, req: CloudInlineRequest, send: CloudSend): number | null {
+    const price = resolvePrice(usage.model, s.cloud.prices);
+    const cost = price.kind === 'known' ? costMicros(usage, price.row) : null;
+    const report = (what: string) => (e: unknown) => this.deps.log?.(`Could not write the ${what}: ${e instanceof Error ? e.message : String(e)}`);
+    try {
+        this.deps.ledger.append({
+        workspace: this.deps.workspaceName(),
+        route: 'cloud',
+        command: 'inline',
+        model: usage.model,
+        inputTokens: usage.inputTokens,
+        cachedInputTokens: usage.cachedInputTokens,
+        outputTokens: usage.outputTokens,
+        reasoningTokens: usage.reasoningTokens,
+        costMicros: cost,
+        ...(usage.requestId ? { requestId: usage.requestId } : {}),
+        source: usage.source,
+      });
+    } catch (e) {
+      report('spend record')(e);
+    }
+    this.deps.egress.append({
+      workspace: this.deps.workspaceName(),
+      filePath: req.relativePath,
+      feature: 'inlineFallback',
+      bytes: send.bytes,
+      sha256: send.sha256,
+      redactionCount: send.redactions.length,
+      redactionRules: [...new Set(send.redactions.map((r) => r.ruleId))],
+      model: usage.model,
+      endpointHost: endpointHost(s.cloud.baseUrl),
+      ...(cost !== null ? { costMicros: cost } : {}),
+    }).catch(report('egress record'));
+    return cost;
+  }
+}
+
+function cacheKey(req: CloudInlineRequest): string {
+  return `${req.documentKey}\u0000${req.offset}\u0000${req.text}`;
+}
+
+type PromptSource = Pick<CloudInlineRequest, 'relativePath' | 'text' | 'offset' | 'languageId'>;
+
+/**
+ * The document around the cursor, in the same window the local model gets, and nothing from other
+ * files: what leaves the machine for a completion is this file's neighbourhood only.
+ */
+function promptOf(req: PromptSource, s: TandemSettings) {
+  const es = engineSettingsFrom(s);
+  const window = buildPromptWindow({ text: req.text, offset: req.offset, languageId: req.languageId }, { maxPrefixChars: es.maxPrefixChars, maxSuffixChars: es.maxSuffixChars });
+  // Prefix and suffix as two parts of the same file: the gate scans them as one text, so a key the
+  // cursor splits is still found.
+  const parts: PayloadPart[] = [
+    { role: 'prompt', key: 'prefix', text: window.prefix, path: req.relativePath },
+    { role: 'prompt', key: 'suffix', text: window.suffix, path: req.relativePath },
+  ];
+  // The same shape rule as the local engine: where it would skip (mid-line), so does the cloud.
+  const shape: CompletionShape = decideShape(window.prefix, window.suffix, req.languageId, s.inline.maxLines);
+  return { window, parts, shape };
+}
+
+/** The chat prompt from the parts the gate let through (secrets already replaced). */
+export function buildMessages(parts: readonly PayloadPart[], req: Pick<CloudInlineRequest, 'relativePath' | 'languageId'>, shape: CompletionShape): { messages: ChatMessage[] } {
+  const prefix = parts.find((p) => p.key === 'prefix')?.text ?? '';
+  const suffix = parts.find((p) => p.key === 'suffix')?.text ?? '';
+  const length = shape.kind === 'multiLine'
+    ? `Write at most ${shape.maxLines} lines: the rest of the current block, no further.`
+    : 'Complete the current line only: a single line, no line break.';
+  const system = [
+    'You are a code completion engine inside an editor.',
+    `Reply with only the code to insert at ${CURSOR_MARKER}: no explanation, no markdown fences, and nothing that already comes before or after the cursor.`,
+    length,
+    'If nothing useful fits there, reply with nothing.',
+  ].join(' ');
+  const user = `File: ${req.relativePath} (${req.languageId})\n\n${prefix}${CURSOR_MARKER}${suffix}`;
+  return { messages: [{ role: 'system', content: system }, { role: 'user', content: user }] };
+}
