@@ -1,6 +1,7 @@
 // The Check Setup report in a webview: one row per check with its status, what was found, and the
 // fix as a link (a command link runs an extension command; a shell fix offers "Run in Terminal"
-// and "Copy"). No scripts: links are command URIs limited to the two commands below.
+// and "Copy"). No scripts: links are command URIs limited to the two commands below (the fix
+// command is registered but not declared, so it stays out of the Command Palette).
 import * as vscode from 'vscode';
 import type { CheckStatus, DoctorReport } from '../core/setup/doctor';
 

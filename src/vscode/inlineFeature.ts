@@ -84,6 +84,7 @@ export function registerInlineFeature(services: Services, observer?: InlineObser
         const problem = problemForInlineFailure({
           reason: outcome.reason, detail: outcome.detail, trigger,
           model: settings.local.model, endpoint: settings.local.endpoint, provider: settings.local.provider,
+          consecutiveFailures: engine.state.circuit.failures,
         });
         if (problem) problems.report(problem);
       }

@@ -50,7 +50,11 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
   const workspaceName = () => vscode.workspace.name ?? 'no workspace';
   const trusted = () => vscode.workspace.isTrusted;
   const inlineControl = new InlineControlStore();
-  const problems = new ProblemNotifier((p) => showProblem(p, log));
+  const problems = new ProblemNotifier((p) => showProblem(p, log), (p) => {
+    // The user asked and got nothing: say why where they look, for a few seconds, no popup.
+    log.info(p.message);
+    vscode.window.setStatusBarMessage(`$(warning) ${p.message}`, 8000);
+  });
 
   const refactor = new RefactorService({
     settings: () => settings,

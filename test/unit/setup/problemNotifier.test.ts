@@ -25,19 +25,33 @@ describe('problemForInlineFailure', () => {
     }
   });
 
-  it('the same when the user asked explicitly: one message with the fix', () => {
+  it('the same when the user asked explicitly: a transient status message with the fix, never a popup', () => {
     const down = problemForInlineFailure({ ...base, reason: 'backendDown', trigger: 'invoke' });
+    assert.equal(down?.channel, 'statusMessage');
     assert.match(down?.message ?? '', /not reachable.*ollama serve/);
-    assert.equal(down?.actions?.[0].command, 'tandem.checkSetup');
     const missing = problemForInlineFailure({ ...base, reason: 'modelMissing', trigger: 'invoke' });
     assert.match(missing?.message ?? '', /ollama pull qwen2\.5-coder:1\.5b-base/);
-    assert.ok(problemForInlineFailure({ ...base, reason: 'noFim', trigger: 'invoke' }));
+    assert.equal(problemForInlineFailure({ ...base, reason: 'noFim', trigger: 'invoke' })?.channel, 'statusMessage');
   });
 
-  it('a server answering with nonsense: one message per window even while typing', () => {
-    const p = problemForInlineFailure({ ...base, reason: 'error', detail: 'malformed response', trigger: 'automatic' });
+  it('a server answering with nonsense: a popup once it is not a one-off, or at once when asked', () => {
+    assert.equal(problemForInlineFailure({ ...base, reason: 'error', trigger: 'automatic', consecutiveFailures: 1 }), undefined);
+    const p = problemForInlineFailure({ ...base, reason: 'error', detail: 'malformed response', trigger: 'automatic', consecutiveFailures: 3 });
     assert.equal(p?.severity, 'error');
+    assert.equal(p?.channel, 'toast');
     assert.equal(p?.key, 'local.error:http://127.0.0.1:11434');
+    assert.equal(problemForInlineFailure({ ...base, reason: 'error', trigger: 'invoke', consecutiveFailures: 1 })?.channel, 'toast');
+  });
+
+  it('status messages are not deduplicated and never count as popups', () => {
+    const shown: Problem[] = [];
+    const flashed: Problem[] = [];
+    const n = new ProblemNotifier((p) => shown.push(p), (p) => flashed.push(p));
+    const p = problemForInlineFailure({ ...base, reason: 'backendDown', trigger: 'invoke' })!;
+    assert.equal(n.report(p), false);
+    n.report(p);
+    assert.equal(flashed.length, 2);
+    assert.equal(shown.length, 0);
   });
 
   it('nothing for skips that are not problems', () => {
