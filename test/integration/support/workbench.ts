@@ -2,34 +2,6 @@
 import * as vscode from 'vscode';
 import { notificationToasts, query, statusBarItems } from './driver';
 
-/**
- * Sets a tandem.* setting by editing the user settings.json file, as a person can, for keys that a
- * branch may not have declared yet (VS Code refuses to write undeclared keys through the API but
- * reads them from the file). Waits until the configuration shows the new value.
- */
-export async function setUserSettingInFile(key: string, value: unknown): Promise<void> {
-  const fs = await import('node:fs');
-  const file = process.env.TANDEM_USER_SETTINGS;
-  if (!file) throw new Error('TANDEM_USER_SETTINGS is not set');
-  const write = () => {
-    const json = JSON.parse(fs.readFileSync(file, 'utf8') || '{}') as Record<string, unknown>;
-    if (value === undefined) delete json[`tandem.${key}`];
-    else json[`tandem.${key}`] = value;
-    fs.writeFileSync(file, JSON.stringify(json, null, 2));
-  };
-  const seen = () => {
-    const cfg = vscode.workspace.getConfiguration('tandem');
-    return JSON.stringify(cfg.inspect(key)?.globalValue ?? cfg.get(key)) === JSON.stringify(value);
-  };
-  // A write right after VS Code's own write to the same file can go unnoticed: write again until seen.
-  const end = Date.now() + 20_000;
-  for (let attempt = 0; !seen(); attempt++) {
-    if (Date.now() > end) throw new Error(`tandem.${key} did not take the value written to settings.json`);
-    if (attempt % 20 === 0) write();
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Sets a tandem.* setting at user level (what a person does in Settings); undefined removes it. */
 export async function setUserSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('tandem').update(key, value, vscode.ConfigurationTarget.Global);
