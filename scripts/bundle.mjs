@@ -33,6 +33,9 @@ const shared = {
   target: 'node20',
   external: ['vscode'],
   logLevel: 'warning',
+  // import() of a vendor file must become require(): VS Code's extension host resolves a native
+  // import() of a CommonJS file without its named exports ("t.lintSource is not a function").
+  supported: { 'dynamic-import': false },
 };
 
 rmSync('dist', { recursive: true, force: true });

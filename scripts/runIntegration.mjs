@@ -85,9 +85,16 @@ export async function startDriverApi(getPage) {
             aria: e.getAttribute('aria-label') ?? '',
             id: e.id ?? '',
             className: typeof e.className === 'string' ? e.className : '',
+            href: e.getAttribute('href') ?? '',
           }))).catch(() => []);
           body.push(...found);
         }
+      } else if (url.pathname === '/click') {
+        await page.click(url.searchParams.get('selector'), { timeout: 10_000 });
+        body = { ok: true };
+      } else if (url.pathname === '/type') {
+        await page.keyboard.type(url.searchParams.get('text') ?? '', { delay: 20 });
+        body = { ok: true };
       } else if (url.pathname === '/press') {
         await page.keyboard.press(url.searchParams.get('key'));
         body = { ok: true };

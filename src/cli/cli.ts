@@ -2,6 +2,8 @@
 // with it, tests and the benchmark drive it.
 //   node dist/cli.js complete --file PATH --line N --character N [--endpoint URL] [--model NAME]
 //                             [--provider ollama|openai-compatible] [--json]
+//   node dist/cli.js doctor [--settings PATH] [--endpoint URL] [--model NAME] [--provider P]
+//                           [--cloud-base-url URL] [--json]     (API key from OPENAI_API_KEY)
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readSettings, type TandemSettings } from '../core/settings';
@@ -11,15 +13,24 @@ import { engineSettingsFrom } from '../core/completion/engineSettings';
 import { systemClock } from '../core/completion/clock';
 import { languageIdForPath } from '../core/completion/languageIds';
 import { offsetAt } from '../core/completion/textPosition';
+import { effectiveBudget } from '../core/cost/budget';
+import { formatDoctorText, runDoctor } from '../core/setup/doctor';
 
 const USAGE = `Usage:
   tandem complete --file PATH --line N --character N [--endpoint URL] [--model NAME]
                   [--provider ollama|openai-compatible] [--json]
-Lines and characters are 0-based, as in VS Code's API.`;
+  tandem doctor [--settings PATH] [--endpoint URL] [--model NAME] [--provider ollama|openai-compatible]
+                [--cloud-base-url URL] [--json]
+Lines and characters are 0-based, as in VS Code's API.
+doctor runs the same checks as "Tandem: Check Setup". --settings reads tandem.* keys from a VS Code
+settings.json (your user settings); flags win over it. The API key comes from OPENAI_API_KEY and is
+only sent to the base URL of those settings or flags (GET /models, a free call). Exit code 1 when a
+check fails.`;
 
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'complete') return complete(rest, out);
+  if (command === 'doctor') return doctor(rest, out);
   out(`${USAGE}\n`);
   return command === undefined || command === '--help' ? 0 : 2;
 }
@@ -75,6 +86,53 @@ async function complete(args: string[], out: (s: string) => void): Promise<numbe
   } finally {
     engine.dispose();
   }
+}
+
+async function doctor(args: string[], out: (s: string) => void): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      settings: { type: 'string' }, endpoint: { type: 'string' }, model: { type: 'string' }, provider: { type: 'string' },
+      'cloud-base-url': { type: 'string' }, json: { type: 'boolean' },
+    },
+  });
+  const fromFile = values.settings ? readSettingsFile(values.settings) : {};
+  const raw: Record<string, unknown> = { ...fromFile };
+  const flag = (key: string, v: string | undefined) => { if (v !== undefined) raw[key] = v; };
+  flag('local.endpoint', values.endpoint);
+  flag('local.model', values.model);
+  flag('local.provider', values.provider);
+  flag('cloud.baseUrl', values['cloud-base-url']);
+  const settings = readSettings((key) => raw[key]);
+  const num = (v: unknown) => (typeof v === 'number' && v > 0 ? v : undefined);
+  const budget = effectiveBudget({
+    dailyUsd: num(raw['cloud.dailyBudgetUsd']),
+    monthlyUsd: num(raw['cloud.monthlyBudgetUsd']),
+    warnAtFraction: settings.cloud.warnAtPercent / 100,
+    hardStop: settings.cloud.hardStop,
+  });
+  const key = process.env.OPENAI_API_KEY?.trim();
+  const report = await runDoctor({
+    settings,
+    localBackend: createLocalBackend(settings),
+    apiKey: async () => (key ? key : undefined),
+    // Settings file and flags are the user's own choice here: there is no workspace level.
+    userLevelBaseUrl: typeof raw['cloud.baseUrl'] === 'string' ? raw['cloud.baseUrl'] : undefined,
+    budget,
+  });
+  out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorText(report));
+  return report.overall === 'fail' ? 1 : 0;
+}
+
+/** tandem.* keys of a VS Code settings.json (comments and trailing commas allowed), without the prefix. */
+function readSettingsFile(file: string): Record<string, unknown> {
+  const text = readFileSync(file, 'utf8')
+    .replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (m, str) => str ?? '')
+    .replace(/,(\s*[}\]])/g, '$1');
+  const all = JSON.parse(text) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(all)) if (k.startsWith('tandem.')) out[k.slice('tandem.'.length)] = v;
+  return out;
 }
 
 if (require.main === module) {

@@ -6,6 +6,7 @@ import { registerInlineFeature } from './inlineFeature';
 import { registerPrivacyFeature } from './privacyFeature';
 import { registerRefactorFeature } from './refactorFeature';
 import { createServices } from './services';
+import { registerSetupFeature } from './setupFeature';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Tandem', { log: true });
@@ -15,6 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerInlineFeature(services, cost.inlineObserver);
   registerPrivacyFeature(services);
   registerRefactorFeature(services);
+  registerSetupFeature(services);
 }
 
 export function deactivate(): void {

@@ -6,6 +6,8 @@ import { systemClock } from '../core/completion/clock';
 import { engineSettingsFrom } from '../core/completion/engineSettings';
 import { pickSnippets, type SnippetCandidate } from '../core/completion/contextSnippets';
 import type { TandemSettings } from '../core/settings';
+import { inlineGate } from '../core/setup/inlineControl';
+import { problemForInlineFailure } from '../core/setup/problemNotifier';
 import { createCloudInline } from './cloudInline';
 import { ACCEPTED_COMMAND, InlineProvider } from './inlineProvider';
 import { LocalModelStatus } from './localModelStatus';
@@ -22,9 +24,11 @@ export function registerInlineFeature(services: Services, observer?: InlineObser
   let settings = services.settings();
   let engineSettings = engineSettingsFrom(settings);
 
+  const { inlineControl, problems } = services;
   const status = new LocalModelStatus();
-  status.update(local.state);
-  context.subscriptions.push(status, local.onDidChange((s) => status.update(s)));
+  const refreshStatus = () => status.update({ ...local.state, snoozedUntil: inlineControl.snoozedUntil });
+  refreshStatus();
+  context.subscriptions.push(status, local.onDidChange(refreshStatus), inlineControl.onDidChange(refreshStatus));
 
   const engine = new CompletionEngine({
     backend: () => local.backend,
@@ -34,14 +38,20 @@ export function registerInlineFeature(services: Services, observer?: InlineObser
     onStateChange: (s) => { if (s.busy !== local.state.busy) local.update({ busy: s.busy }); },
   });
   context.subscriptions.push({ dispose: () => engine.dispose() });
+  let lastHealth = local.state.health.kind;
+  context.subscriptions.push(local.onDidChange((s) => {
+    // Back from down, missing or broken: completions resume at once, not after the breaker's backoff.
+    if (s.health.kind === 'ready' && lastHealth !== 'ready') engine.noteServerHealthy();
+    lastHealth = s.health.kind;
+  }));
 
   const cloud = createCloudInline(services);
   const provider = new InlineProvider({
     engine: () => engine,
     cloud: (doc, ctx, signal) => cloud.complete(doc, ctx, signal),
-    allowed: (doc) => {
-      if (!settings.inline.enabled) return { ok: false, reason: 'disabled' };
-      if (settings.inline.disabledLanguages.includes(doc.languageId)) return { ok: false, reason: 'language' };
+    allowed: (doc, trigger) => {
+      const gate = inlineGate(inlineControl.state(settings), doc.languageId, trigger, Date.now());
+      if (!gate.ok) return { ok: false, reason: gate.reason };
       if (doc.uri.scheme === 'output' || doc.uri.scheme === 'vscode-scm') return { ok: false, reason: 'scheme' };
       const excluded = services.exclusion.check(doc.uri);
       // An excluded file never informs a prompt; completing inside it is opt-in and stays local.
@@ -64,11 +74,20 @@ export function registerInlineFeature(services: Services, observer?: InlineObser
         });
       return pickSnippets({ path: services.exclusion.relativePath(doc.uri), languageId: doc.languageId }, candidates);
     },
-    onOutcome: (outcome, doc) => {
+    onOutcome: (outcome, doc, trigger) => {
       local.noteOutcome(outcome);
       if (outcome.kind === 'shown') cloud.localShown();
       observer?.onOutcome(outcome, doc);
-      if (outcome.kind === 'skipped') log.debug(`No completion: ${outcome.reason}${outcome.detail ? ` (${outcome.detail})` : ''}`);
+      if (outcome.kind === 'skipped') {
+        log.debug(`No completion: ${outcome.reason}${outcome.detail ? ` (${outcome.detail})` : ''}`);
+        // Most failures are the status bar's to show; a few deserve one message per window.
+        const problem = problemForInlineFailure({
+          reason: outcome.reason, detail: outcome.detail, trigger,
+          model: settings.local.model, endpoint: settings.local.endpoint, provider: settings.local.provider,
+          consecutiveFailures: engine.state.circuit.failures,
+        });
+        if (problem) problems.report(problem);
+      }
     },
   });
 

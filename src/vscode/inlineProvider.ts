@@ -10,8 +10,8 @@ export const ACCEPTED_COMMAND = 'tandem.inline.accepted';
 export interface InlineProviderDeps {
   engine: () => CompletionEngine;
   /** Whether this document may be completed at all (settings, excluded files, languages). */
-  allowed: (doc: vscode.TextDocument) => { ok: true } | { ok: false; reason: string };
-  onOutcome: (outcome: CompletionOutcome, doc: vscode.TextDocument) => void;
+  allowed: (doc: vscode.TextDocument, trigger: 'automatic' | 'invoke') => { ok: true } | { ok: false; reason: string };
+  onOutcome: (outcome: CompletionOutcome, doc: vscode.TextDocument, trigger: 'automatic' | 'invoke') => void;
   /** Excerpts of other open files that may inform this prompt (excluded files already left out). */
   snippets: (doc: vscode.TextDocument) => ContextSnippet[];
   /** Asked first: the router may send this request to the cloud (tandem.inline.cloudFallback). */
@@ -27,7 +27,8 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    const allowed = this.deps.allowed(doc);
+    const trigger = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 'invoke' as const : 'automatic' as const;
+    const allowed = this.deps.allowed(doc, trigger);
     if (!allowed.ok) return undefined;
     // The suggest widget is open: its selected item would conflict with ghost text.
     if (context.selectedCompletionInfo) return undefined;
@@ -39,7 +40,7 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
         languageId: doc.languageId,
         text: doc.getText(),
         offset: doc.offsetAt(position),
-        trigger: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 'invoke' as const : 'automatic' as const,
+        trigger,
         snippets: this.deps.snippets(doc),
       };
       const routed = await this.deps.cloud?.(doc, ctx, abort.signal);
@@ -48,7 +49,7 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
         return routed.text === undefined || token.isCancellationRequested ? undefined : [new vscode.InlineCompletionItem(routed.text, new vscode.Range(position, position))];
       }
       const outcome = await this.deps.engine().complete(ctx, abort.signal);
-      this.deps.onOutcome(outcome, doc);
+      this.deps.onOutcome(outcome, doc, trigger);
       if (outcome.kind !== 'shown' || token.isCancellationRequested) return undefined;
       const item = new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position));
       item.command = { command: ACCEPTED_COMMAND, title: 'Accepted', arguments: [ctx, outcome.text] };

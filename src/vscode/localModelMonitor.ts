@@ -120,6 +120,9 @@ function healthFromSkip(o: Extract<CompletionOutcome, { kind: 'skipped' }>, s: T
     case 'backendDown': return { kind: 'offline', detail: o.detail ?? 'not reachable' };
     case 'modelMissing': return { kind: 'modelMissing', model: s.local.model, detail: o.detail ?? '' };
     case 'noFim': return { kind: 'noFim', model: s.local.model, detail: o.detail ?? '' };
+    // The server answers but fails completions (malformed stream, cut connection, 5xx): its health
+    // endpoints may look fine, so only completions can tell.
+    case 'error': return { kind: 'error', detail: o.detail ?? 'the local model server failed a completion' };
     default: return undefined;
   }
 }

@@ -9,7 +9,8 @@ export class LocalModelStatus implements vscode.Disposable {
   constructor() {
     this.item = vscode.window.createStatusBarItem('tandem.localModel', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Tandem: Local Model';
-    this.item.command = 'tandem.checkLocalModel';
+    // A menu rather than one action: snooze, per-language switch, trigger, Check Setup, log.
+    this.item.command = 'tandem.statusMenu';
     this.item.show();
   }
 

@@ -6,8 +6,10 @@ import { SpendLedger } from '../core/cost/ledger';
 import { EgressLog, fileLineStore } from '../core/privacy/egressLog';
 import { RefactorService } from '../core/refactor/refactorService';
 import type { TandemSettings } from '../core/settings';
+import { ProblemNotifier, type Problem } from '../core/setup/problemNotifier';
 import { ApiKeyStore } from './apiKeyStore';
 import { currentSettings, onSettingsChanged, userLevelValue } from './configuration';
+import { InlineControlStore } from './inlineControlStore';
 import { LocalModelMonitor } from './localModelMonitor';
 import { WorkspaceExclusion } from './workspaceExclusion';
 
@@ -27,6 +29,10 @@ export interface Services {
   readonly refactor: RefactorService;
   trusted(): boolean;
   workspaceName(): string;
+  /** Snooze and per-language switches of inline completions (status bar menu). */
+  readonly inlineControl: InlineControlStore;
+  /** At most one message per distinct problem per window; everything else goes to the status bar and log. */
+  readonly problems: ProblemNotifier;
 }
 
 export function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Services {
@@ -43,6 +49,12 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
   const local = new LocalModelMonitor(() => settings, log);
   const workspaceName = () => vscode.workspace.name ?? 'no workspace';
   const trusted = () => vscode.workspace.isTrusted;
+  const inlineControl = new InlineControlStore();
+  const problems = new ProblemNotifier((p) => showProblem(p, log), (p) => {
+    // The user asked and got nothing: say why where they look, for a few seconds, no popup.
+    log.info(p.message);
+    vscode.window.setStatusBarMessage(`$(warning) ${p.message}`, 8000);
+  });
 
   const refactor = new RefactorService({
     settings: () => settings,
@@ -58,7 +70,7 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
     log: (line) => log.warn(line),
   });
 
-  context.subscriptions.push(emitter, apiKey, exclusion, local,
+  context.subscriptions.push(emitter, apiKey, exclusion, local, inlineControl,
     onSettingsChanged((next) => {
       settings = next;
       void exclusion.reload();
@@ -74,10 +86,26 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
   void exclusion.reload();
 
   return {
-    context, log, local, ledger, egress, egressFile, apiKey, exclusion, refactor, trusted, workspaceName,
+    context, log, local, ledger, egress, egressFile, apiKey, exclusion, refactor, trusted, workspaceName, inlineControl, problems,
     settings: () => settings,
     onDidChangeSettings: emitter.event,
   };
+}
+
+/** One toast with the problem's fixes as buttons; not awaited, so nothing waits on the user. */
+function showProblem(p: Problem, log: vscode.LogOutputChannel): void {
+  const line = `${p.message} (shown once this window)`;
+  if (p.severity === 'error') log.error(line);
+  else log.warn(line);
+  const actions = p.actions ?? [];
+  const labels = actions.map((a) => a.label);
+  const shown = p.severity === 'error' ? vscode.window.showErrorMessage(p.message, ...labels)
+    : p.severity === 'warning' ? vscode.window.showWarningMessage(p.message, ...labels)
+      : vscode.window.showInformationMessage(p.message, ...labels);
+  void shown.then((picked) => {
+    const action = actions.find((a) => a.label === picked);
+    if (action) void vscode.commands.executeCommand(action.command, ...(action.args ?? []));
+  });
 }
 
 /** Budgets from user settings and from the workspace: the workspace may only tighten them. */

@@ -164,8 +164,12 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-/** Listens on 127.0.0.1, port 0; close() also ends keep-alive and streaming sockets. */
-export async function listenLoopback(handler: http.RequestListener): Promise<LoopbackServer> {
+/**
+ * Listens on 127.0.0.1, on `port` (default 0: any free port); close() also ends keep-alive and
+ * streaming sockets. A fixed port lets a test stop a server and start another where the first was,
+ * as a real server does when it is restarted.
+ */
+export async function listenLoopback(handler: http.RequestListener, port = 0): Promise<LoopbackServer> {
   const server = http.createServer(handler);
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => {
@@ -174,14 +178,14 @@ export async function listenLoopback(handler: http.RequestListener): Promise<Loo
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+    server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
   });
-  const port = (server.address() as AddressInfo).port;
+  const bound = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   return {
     server,
-    port,
-    url: `http://127.0.0.1:${port}`,
+    port: bound,
+    url: `http://127.0.0.1:${bound}`,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -55,6 +55,8 @@ export interface OllamaDoubleOptions {
   faultPaths?: string[];
   /** Reported by /api/version. Default '0.12.6'. */
   version?: string;
+  /** Listen on this port (default: any free one); to restart a double where an earlier one was. */
+  port?: number;
 }
 
 export interface OllamaDisconnect {
@@ -426,7 +428,7 @@ export async function startOllamaDouble(initial: OllamaDoubleOptions = {}): Prom
     }
   }
 
-  const srv = await listenLoopback(handler);
+  const srv = await listenLoopback(handler, initial.port ?? 0);
   return {
     url: srv.url,
     port: srv.port,

@@ -82,6 +82,8 @@ export interface OpenAiDoubleOptions {
   fault?: OpenAiFault;
   /** Paths the fault applies to. Default ['/v1/chat/completions', '/v1/completions']. */
   faultPaths?: string[];
+  /** Listen on this port (default: any free one). */
+  port?: number;
 }
 
 export interface OpenAiDouble {
@@ -387,7 +389,7 @@ export async function startOpenAiDouble(initial: OpenAiDoubleOptions = {}): Prom
     pending = timers.after(schedule.firstTokenMs, stream ? streamStep : wholeStep);
   }
 
-  const srv = await listenLoopback(handler);
+  const srv = await listenLoopback(handler, initial.port ?? 0);
   return {
     url: srv.url,
     port: srv.port,

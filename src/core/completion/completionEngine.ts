@@ -16,6 +16,7 @@
 //   prefetched, so accepting with Tab shows the next one at once; it is dropped the moment the user
 //   types something other than the suggestion.
 import type { CompletionBackend, ServerTimings } from '../backends/modelBackend';
+import { CircuitBreaker, type BreakerState } from '../setup/circuitBreaker';
 import { sleep, type Clock, type TimerHandle } from './clock';
 import { CompletionCache, typedSince, type CachedCompletion, type CompletionAnchor } from './completionCache';
 import {
@@ -47,6 +48,8 @@ export interface EngineState {
   lastLoadMs?: number;
   /** The debounce the next automatic request would wait. */
   debounceMs: number;
+  /** The local backend's circuit: open means automatic requests are skipped until retryAt. */
+  circuit: BreakerState;
 }
 
 /** Counters for the log and the benchmark. */
@@ -68,6 +71,8 @@ export interface EngineDeps {
   settings: () => EngineSettings;
   log?: (line: string) => void;
   onStateChange?: (state: EngineState) => void;
+  /** Jitter source for the circuit breaker's backoff (default Math.random). */
+  random?: () => number;
 }
 
 /**
@@ -83,9 +88,6 @@ export const ORPHAN_GRACE_MS = 50;
  * at the median, 200-300 ms fewer requests but Tab waiting for the model again.
  */
 export const SPECULATE_AFTER_PAUSE_MS = 100;
-/** After these failures, automatic requests are skipped for a while instead of failing per keystroke. */
-const HOLD_AFTER_FAILURE_MS = 3000;
-const HOLD_REASONS: ReadonlySet<SkipReason> = new Set(['backendDown', 'modelMissing', 'noFim']);
 /** An aborted request normally settles within microseconds; a backend that does not is not waited on forever. */
 const ABORT_SETTLE_LIMIT_MS = 1000;
 /** Attach, diverge, debounce, settle, start, attach: a call never needs more rounds than this. */
@@ -110,7 +112,10 @@ export class CompletionEngine {
   private callSeq = 0;
   private requestSeq = 0;
   private runningCalls = 0;
-  private hold: { until: number; reason: SkipReason; detail: string } | undefined;
+  /** Any failure of the local backend opens it: automatic requests then wait out a growing backoff. */
+  private readonly breaker: CircuitBreaker;
+  /** The request let through as the breaker's half-open probe. */
+  private probe: InflightRequest | undefined;
   private lastLoggedError = '';
   private lastBackend: CompletionBackend | undefined;
   private lastConfig = '';
@@ -126,11 +131,12 @@ export class CompletionEngine {
   constructor(private readonly deps: EngineDeps) {
     const s = deps.settings();
     this.debounce = new AdaptiveDebounce({ minMs: s.minDebounceMs, maxMs: s.maxDebounceMs });
-    this.st = { busy: false, debounceMs: this.debounce.delayMs() };
+    this.breaker = new CircuitBreaker({ clock: deps.clock, random: deps.random });
+    this.st = { busy: false, debounceMs: this.debounce.delayMs(), circuit: this.breaker.state };
   }
 
   get state(): EngineState {
-    return { ...this.st, debounceMs: this.debounce.delayMs() };
+    return { ...this.st, debounceMs: this.debounce.delayMs(), circuit: this.breaker.state };
   }
 
   get stats(): EngineStats {
@@ -164,8 +170,11 @@ export class CompletionEngine {
 
     const decided = decideShape(here.win.prefix, here.win.suffix, ctx.languageId, s.maxLines);
     if (decided.kind === 'skip') return this.skip(t0, 'midLine');
-    const hold = this.hold;
-    if (hold && ctx.trigger === 'automatic' && t0 < hold.until) return this.skip(t0, hold.reason, hold.detail);
+    // Open circuit: the server failed lately; automatic requests wait out the backoff without a request.
+    const circuit = this.breaker.state;
+    if (circuit.phase === 'open' && ctx.trigger === 'automatic' && circuit.lastFailure) {
+      return this.skip(t0, circuit.lastFailure.reason as SkipReason, circuit.lastFailure.detail);
+    }
 
     return this.fromModel(call, t0, here, decided, s, backend, cancel);
   }
@@ -177,6 +186,18 @@ export class CompletionEngine {
     if (!s.enabled || s.speculative === 'off') return;
     this.pendingSpeculation = { ctx, text, call: this.callSeq, ready: true };
     this.maybeSpeculate();
+  }
+
+  /**
+   * A health check found the server ready again: close the circuit now rather than at the end of
+   * the backoff, so completions come back as soon as the server does.
+   */
+  noteServerHealthy(): void {
+    if (this.breaker.state.phase === 'closed') return;
+    this.breaker.reset();
+    this.probe = undefined;
+    this.deps.log?.('local model server reported healthy: circuit closed');
+    this.emit();
   }
 
   dispose(): void {
@@ -239,7 +260,10 @@ export class CompletionEngine {
         queuedMs += clock.now() - q0;
         continue;
       }
-      this.start(here, shape, s, backend, call, undefined);
+      const admission = this.breaker.admit(here.ctx.trigger === 'invoke');
+      if (admission.kind === 'reject') return this.skip(t0, admission.reason as SkipReason, admission.detail, { queuedMs });
+      const req = this.start(here, shape, s, backend, call, undefined);
+      if (admission.probe) this.probe = req;
     }
     return this.skip(t0, 'superseded', 'no request could be kept for this position', { queuedMs });
   }
@@ -320,7 +344,13 @@ export class CompletionEngine {
       this.st.lastServer = end.result.server;
       if (end.result.server.loadMs !== undefined) this.st.lastLoadMs = end.result.server.loadMs;
       this.st.lastError = undefined;
-      this.hold = undefined;
+      if (this.probe === req) this.probe = undefined;
+      const wasOpen = this.breaker.state.phase !== 'closed';
+      this.breaker.success();
+      if (wasOpen) {
+        this.deps.log?.('local model server answers again: circuit closed');
+        this.emit();
+      }
       this.lastLoggedError = '';
       // Kept even when nobody waits any more: the next keystroke may be served from it.
       const processed = this.process(end.raw, at, shape, req.speculativeParent ? 'speculative' : 'model');
@@ -332,7 +362,12 @@ export class CompletionEngine {
         });
       }
     } else if (end?.kind === 'failed' && !end.abortedAs && end.error.kind !== 'aborted') {
+      if (this.probe === req) this.probe = undefined;
       this.noteFailure(skipReasonFor(end.error), end.error.message);
+    } else if (this.probe === req) {
+      // Aborted by a newer keystroke: the probe told nothing; the next request may probe again.
+      this.probe = undefined;
+      this.breaker.inconclusive();
     }
     this.setBusy(this.inflight !== undefined);
     this.maybeSpeculate();
@@ -348,6 +383,7 @@ export class CompletionEngine {
     if (!s.enabled || s.speculative === 'off') return;
     const backend = this.deps.backend();
     this.syncConfig(s, backend);
+    if (this.breaker.state.phase !== 'closed') return;
 
     const shownAt = this.position(p.ctx, s);
     const ctx: CompletionContext = {
@@ -461,7 +497,8 @@ export class CompletionEngine {
     if (backend === this.lastBackend && config === this.lastConfig) return;
     if (this.lastBackend !== undefined) {
       this.cache.clear();
-      this.hold = undefined;
+      this.breaker.reset();
+      this.probe = undefined;
       if (this.inflight) this.abortInflight(this.inflight, 'superseded', 'settings changed');
     }
     this.lastBackend = backend;
@@ -471,7 +508,8 @@ export class CompletionEngine {
   private noteFailure(reason: SkipReason, detail: string): void {
     const at = this.deps.clock.now();
     this.st.lastError = { reason, detail, at };
-    if (HOLD_REASONS.has(reason)) this.hold = { until: at + HOLD_AFTER_FAILURE_MS, reason, detail };
+    const backoff = this.breaker.failure(reason, detail);
+    this.deps.log?.(`circuit open for ${backoff} ms after ${this.breaker.state.failures} consecutive failure(s)`);
     // The same failure on every keystroke is one log line, not hundreds.
     const line = `${reason}: ${detail}`;
     if (line !== this.lastLoggedError) this.deps.log?.(`completion failed: ${line}`);

@@ -13,10 +13,16 @@ export interface LocalState {
   readonly last?: { totalMs: number; firstTokenMs: number; server: ServerTimings; at: number };
   /** A load_duration this large means the model was not in memory: the user paid a cold start. */
   readonly coldStartMs?: number;
+  /** Automatic completions are snoozed until this time (ms since epoch). */
+  readonly snoozedUntil?: number;
+  /** While the circuit breaker holds automatic requests back: when the next try goes (ms from now). */
+  readonly retryInMs?: number;
 }
 
 /** A model load that takes longer than this is shown as a cold start. */
 export const COLD_START_MS = 1000;
+/** A first token slower than this is shown as "slow": ghost text that late misses the pause. */
+export const SLOW_FIRST_TOKEN_MS = 1500;
 
 export interface LocalStateView {
   icon: string;
@@ -26,7 +32,7 @@ export interface LocalStateView {
   tooltip: string[];
 }
 
-export function describeLocalState(s: LocalState): LocalStateView {
+export function describeLocalState(s: LocalState, now: number = Date.now()): LocalStateView {
   const where = `${s.model} via ${s.provider === 'ollama' ? 'Ollama' : 'an OpenAI-compatible server'} at ${s.endpoint}`;
   const details: string[] = [];
   if (s.privacyMode) details.push(`Privacy mode: ${s.privacyMode === 'localOnly' ? 'local only (nothing leaves this machine)' : 'hybrid (inline completions stay local)'}.`);
@@ -37,21 +43,42 @@ export function describeLocalState(s: LocalState): LocalStateView {
     details.push(`Cold start: loading the model took ${(s.coldStartMs / 1000).toFixed(1)} s. Raise tandem.local.keepAlive to keep it loaded.`);
   }
   const h = s.health;
+  if (s.retryInMs !== undefined && h.kind !== 'ready' && h.kind !== 'checking') {
+    details.push(`Automatic completions pause after a failure; next try in ${Math.max(1, Math.ceil(s.retryInMs / 1000))} s (explicit triggers always try).`);
+  }
+  details.push('Click for the Tandem menu: snooze, languages, trigger, Check Setup, log.');
   if (!s.inlineEnabled) {
     return { icon: '$(circle-slash)', text: 'Tandem off', severity: 'ok', tooltip: ['Inline completions are turned off (tandem.inline.enabled).', ...details] };
+  }
+  if (s.snoozedUntil !== undefined && now < s.snoozedUntil) {
+    const mins = Math.max(1, Math.ceil((s.snoozedUntil - now) / 60_000));
+    return {
+      icon: '$(bell-slash)', text: 'Tandem: snoozed', severity: 'ok',
+      tooltip: [`Automatic inline completions are snoozed for ${mins} more minute${mins === 1 ? '' : 's'} (Alt+\\ still asks for one).`, ...details],
+    };
   }
   switch (h.kind) {
     case 'checking':
       return { icon: '$(loading~spin)', text: 'Tandem', severity: 'ok', tooltip: [`Checking ${where}…`, ...details] };
-    case 'ready':
+    case 'ready': {
+      // A slow answer that paid a model load is a cold start, not a slow model.
+      const cold = !s.busy && (s.last?.server.loadMs ?? 0) >= COLD_START_MS;
+      const slow = !s.busy && !cold && s.last !== undefined && s.last.firstTokenMs > SLOW_FIRST_TOKEN_MS;
+      if (slow) {
+        return {
+          icon: '$(watch)', text: 'Tandem: slow', severity: 'warning',
+          tooltip: [`${where} answers, but slowly: the first token took ${Math.round(s.last!.firstTokenMs)} ms. A smaller model or a GPU helps.`, ...details],
+        };
+      }
       return {
         icon: s.busy ? '$(loading~spin)' : '$(sparkle)',
-        text: s.busy ? 'Tandem: busy' : 'Tandem: ready',
+        text: s.busy ? 'Tandem: busy' : cold ? 'Tandem: ready (was cold)' : 'Tandem: ready',
         severity: 'ok',
         tooltip: [`${s.busy ? 'Generating with' : 'Ready:'} ${where}.`,
           `Fill-in-the-middle: ${h.fim === 'native' ? "the model's own template" : 'raw prompt with the family template'}.`,
           ...(h.version ? [`Server version ${h.version}.`] : []), ...details],
       };
+    }
     case 'offline':
       return { icon: '$(debug-disconnect)', text: 'Tandem: offline', severity: 'warning', tooltip: [`The local model server is not reachable at ${s.endpoint}.`, h.detail, ...details] };
     case 'modelMissing':

@@ -26,6 +26,21 @@ export function queryFrames(selector: string): Promise<DomNode[]> {
   return call('/queryFrames', { selector });
 }
 
+/** queryFrames with each element's href (links in a webview). */
+export function frameQuery(selector: string): Promise<Array<DomNode & { href: string }>> {
+  return call('/queryFrames', { selector });
+}
+
+/** A real mouse click on the first element matching `selector` (main frame). */
+export function click(selector: string): Promise<void> {
+  return call('/click', { selector });
+}
+
+/** Types text with the keyboard into whatever has focus (e.g. a quick pick's filter box). */
+export function typeKeys(text: string): Promise<void> {
+  return call('/type', { text });
+}
+
 export function press(key: string): Promise<void> {
   return call('/press', { key });
 }
@@ -63,3 +78,4 @@ export async function notificationToasts(all = false): Promise<DomNode[]> {
   await vscode.commands.executeCommand('notifications.hideList');
   return all ? rows : rows.filter((r) => /tandem/i.test(`${r.aria} ${r.text}`));
 }
+

@@ -1,6 +1,6 @@
 // Small steps a person takes in the workbench, shared by the suites.
 import * as vscode from 'vscode';
-import { query, statusBarItems } from './driver';
+import { notificationToasts, query, statusBarItems } from './driver';
 
 /** Sets a tandem.* setting at user level (what a person does in Settings); undefined removes it. */
 export async function setUserSetting(key: string, value: unknown): Promise<void> {
@@ -47,3 +47,17 @@ export async function tandemStatusText(): Promise<string> {
   return items.map((i) => `${i.text} ${i.aria}`).join(' | ');
 }
 
+
+/**
+ * Counts the notifications Tandem raises while `during` runs (a popup storm shows as more than
+ * one). Read from the notification center, which lists every notification a person would have
+ * seen (see notificationToasts); the center is cleared first so only these are counted.
+ */
+export async function countToasts<T>(during: () => Promise<T>, which: RegExp = /Tandem/): Promise<{ result: T; maxAtOnce: number; messages: string[] }> {
+  await vscode.commands.executeCommand('notifications.clearAll');
+  const result = await during();
+  // A notification raised by the last request may take a moment to arrive.
+  await new Promise((r) => setTimeout(r, 1500));
+  const messages = (await notificationToasts(true)).map((n) => n.aria || n.text).filter((m) => which.test(m));
+  return { result, maxAtOnce: messages.length, messages };
+}

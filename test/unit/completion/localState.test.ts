@@ -35,3 +35,21 @@ describe('describeLocalState', () => {
     assert.ok(!v.tooltip.some((l) => /Cold start/.test(l)));
   });
 });
+
+describe('describeLocalState: snoozed, slow, cold, backing off', () => {
+  const ready: LocalState = { ...base, health: { kind: 'ready', model: 'm', fim: 'native' } };
+  it('snoozed shows with the minutes left', () => {
+    const v = describeLocalState({ ...ready, snoozedUntil: 10 * 60_000 }, 0);
+    assert.equal(v.text, 'Tandem: snoozed');
+    assert.match(v.tooltip[0], /10 more minutes/);
+    assert.equal(describeLocalState({ ...ready, snoozedUntil: 1000 }, 1000).text, 'Tandem: ready');
+  });
+  it('a slow first token shows as slow, a cold start does not', () => {
+    assert.equal(describeLocalState({ ...ready, last: { totalMs: 2500, firstTokenMs: 2400, server: { loadMs: 0 }, at: 0 } }).text, 'Tandem: slow');
+    assert.equal(describeLocalState({ ...ready, last: { totalMs: 2500, firstTokenMs: 2400, server: { loadMs: 2000 }, at: 0 } }).text, 'Tandem: ready (was cold)');
+  });
+  it('says when the next automatic try goes while backing off', () => {
+    const v = describeLocalState({ ...base, health: { kind: 'offline', detail: 'x' }, retryInMs: 7500 });
+    assert.ok(v.tooltip.some((l) => /next try in 8 s/.test(l)), v.tooltip.join('\n'));
+  });
+});
