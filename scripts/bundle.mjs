@@ -10,13 +10,13 @@ const production = !process.argv.includes('--dev');
 // gpt-tokenizer's o200k table (2.4 MB, when a cloud request is priced), the openai SDK (when the
 // cloud or an OpenAI-compatible local server is called) and secretlint's rules (when a cloud
 // payload is scanned). Activation then parses only our own code.
-// Packages that are required (CommonJS) get a .js file; the ESM-only secretlint packages, loaded
-// with import(), get an .mjs file so that import() sees their named exports.
+// Each is a CommonJS file; the source's import() of one becomes require() (see `supported` below),
+// which sees every export whatever the package's own module format.
 const VENDOR = {
   'gpt-tokenizer/encoding/o200k_base': 'tokenizer.js',
   'openai': 'openai.js',
-  '@secretlint/core': 'secretlint-core.mjs',
-  '@secretlint/secretlint-rule-preset-recommend': 'secretlint-preset.mjs',
+  '@secretlint/core': 'secretlint-core.js',
+  '@secretlint/secretlint-rule-preset-recommend': 'secretlint-preset.js',
 };
 const vendorExternal = {
   name: 'vendor-external',
@@ -53,31 +53,21 @@ await esbuild.build({
 
 // Each vendor file re-exports its package: one copy of the openai SDK, so its error classes are the
 // ones instanceof checks see.
-for (const format of ['cjs', 'esm']) {
-  const ext = format === 'cjs' ? '.js' : '.mjs';
-  const entries = Object.entries(VENDOR).filter(([, file]) => file.endsWith(ext));
-  await esbuild.build({
-    ...shared,
-    format,
-    entryPoints: Object.fromEntries(entries.map(([pkg, file]) => [file.slice(0, -ext.length), `vendor-entry:${pkg}`])),
-    outdir: 'dist',
-    outExtension: { '.js': ext },
-    minify: production,
-    // secretlint's CommonJS dependencies (debug, ...) call require(): give the ESM file one.
-    ...(format === 'esm' ? { banner: { js: "import { createRequire as __tandemRequire } from 'node:module'; const require = __tandemRequire(import.meta.url);" } } : {}),
-    plugins: [{
-      name: 'vendor-entry',
-      setup(build) {
-        build.onResolve({ filter: /^vendor-entry:/ }, (args) => ({ path: args.path.slice('vendor-entry:'.length), namespace: 'vendor-entry' }));
-        build.onLoad({ filter: /.*/, namespace: 'vendor-entry' }, (args) => ({
-          contents: format === 'cjs' ? `module.exports = require(${JSON.stringify(args.path)});` : `export * from ${JSON.stringify(args.path)};`,
-          resolveDir: process.cwd(),
-          loader: 'js',
-        }));
-      },
-    }],
-  });
-}
+await esbuild.build({
+  ...shared,
+  entryPoints: Object.fromEntries(Object.entries(VENDOR).map(([pkg, file]) => [file.replace(/\.js$/, ''), `vendor-entry:${pkg}`])),
+  outdir: 'dist',
+  minify: production,
+  plugins: [{
+    name: 'vendor-entry',
+    setup(build) {
+      build.onResolve({ filter: /^vendor-entry:/ }, (args) => ({ path: args.path.slice('vendor-entry:'.length), namespace: 'vendor-entry' }));
+      build.onLoad({ filter: /.*/, namespace: 'vendor-entry' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(args.path)});`, resolveDir: process.cwd(), loader: 'js',
+      }));
+    },
+  }],
+});
 
 // The spend view's chart library ships as a file the webview loads (its CSP allows scripts only
 // with a nonce, from the extension's own files). The minified UMD build keeps its license header;
