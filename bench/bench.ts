@@ -24,7 +24,7 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { TokenSchedule } from '../test/doubles/httpUtil';
 import { CompletionCache } from '../src/core/completion/completionCache';
-import type { CompletionEngine } from '../src/core/completion/completionEngine';
+import { SPECULATE_AFTER_PAUSE_MS, type CompletionEngine } from '../src/core/completion/completionEngine';
 import { decideShape } from '../src/core/completion/completionShape';
 import { buildPromptWindow } from '../src/core/completion/promptWindow';
 import { stopRuleFor } from '../src/core/completion/stopRules';
@@ -439,7 +439,7 @@ ${goals}
   the machine's as much as the engine's: the run shared ${lat.cpus} cores with other work (load average ${lat.loadAverage[0]}), and the
   process's own event-loop delay reached p99 ${lat.eventLoopDelayP99Ms} ms, max ${lat.eventLoopDelayMaxMs} ms in the same window.
 - Requests per keystroke count every request the server received, including the prefetch started
-  after each suggestion shown from the model (${t.ours.speculativeRequests} of ${t.ours.server.requests}) so that Tab shows the next one at once.
+  once the user rests ${SPECULATE_AFTER_PAUSE_MS} ms on a suggestion shown from the model (${t.ours.speculativeRequests} of ${t.ours.server.requests}) so that Tab shows the next one at once.
   Nobody presses Tab in this trace (it must be the same for all three completers), so a prefetch
   pays off only when a suggestion is typed through to its end; without it the figure is
   ${t.ours.requestsPerKeystrokeWithoutSpeculation}.

@@ -14,7 +14,8 @@ function setup(script: (req: FimRequest, n: number) => Script, overrides: Partia
   const states: EngineState[] = [];
   let current = backend;
   const engine = new CompletionEngine({
-    backend: () => current, clock, settings: () => settings, log: (l) => logs.push(l), onStateChange: (s) => states.push(s),
+    // A fixed draw for the circuit breaker's jitter: the fake clock's timeline must not depend on Math.random.
+    backend: () => current, clock, settings: () => settings, log: (l) => logs.push(l), onStateChange: (s) => states.push(s), random: () => 0.5,
   });
   // Like VS Code: each new request cancels the previous one's token first.
   let token: AbortController | undefined;

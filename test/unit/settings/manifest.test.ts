@@ -47,4 +47,10 @@ describe('settings in code and in package.json', () => {
       if (p.enum) assert.ok(p.enum.includes(p.default), `${key} default is one of its enum values`);
     }
   });
+
+  it('the README documents every declared setting', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const undocumented = [...declared.keys()].filter((k) => !readme.includes(`\`${k}\``));
+    assert.deepEqual(undocumented, []);
+  });
 });
