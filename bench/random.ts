@@ -1,17 +1,8 @@
 // Deterministic randomness for the benchmark: every trace comes from a seed, so two runs (and the
 // engines compared within one run) replay exactly the same keystrokes.
+import { mulberry32 } from '../test/support/mulberry32';
 
-/** mulberry32: a small, fast 32-bit generator; plenty for shaping traces. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** Standard normal from two uniforms (Box-Muller). */
 export function normal(rand: () => number): number {

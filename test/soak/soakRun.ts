@@ -9,6 +9,7 @@ import type { CompletionContext, CompletionOutcome } from '../../src/core/comple
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../src/core/completion/engineSettings';
 import { ManualClock } from '../../src/core/completion/manualClock';
 import { ScriptedBackend, type Script } from '../unit/engine/scriptedBackend';
+import { mulberry32 } from '../support/mulberry32';
 
 export interface SoakOptions {
   requests: number;
@@ -46,17 +47,6 @@ export interface SoakResult {
 const WORDS = ['value', 'result', 'count', 'items', 'index', 'name', 'total', 'config', 'handler', 'buffer'];
 const FILES = ['file:///soak/a.ts', 'file:///soak/b.py', 'file:///soak/c.go', 'file:///soak/d.ts'];
 const LANGS: Record<string, string> = { ts: 'typescript', py: 'python', go: 'go' };
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Counts abort listeners added to AbortSignals and not removed, on signals still alive and not aborted. */
 function trackAbortListeners() {
@@ -112,7 +102,7 @@ function heapUsed(): number {
 }
 
 export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
-  const rand = rng(opts.seed ?? 42);
+  const rand = mulberry32(opts.seed ?? 42);
   const log = opts.log ?? (() => {});
   let unhandled = 0;
   const onUnhandled = (): void => { unhandled++; };

@@ -6,11 +6,9 @@
 // request that reached the server lands in the spend ledger and the egress log; and the outcome
 // carries its route and cost so the status bar can show it. Anything the router does not send to
 // the cloud comes back as `notCloud`, for the local engine (or nothing).
-import type { ModelHealth } from '../backends/modelBackend';
 import { OpenAiChatBackend } from '../backends/openAiChatBackend';
-import { checkBudget, effectiveBudget, type BudgetDecision, type BudgetSettings } from '../cost/budget';
+import { checkBudget, effectiveBudget, type BudgetDecision } from '../cost/budget';
 import { costMicros } from '../cost/costMath';
-import type { SpendLedger } from '../cost/ledger';
 import { preflightEstimate } from '../cost/preflight';
 import { resolvePrice } from '../cost/priceTable';
 import { summarize } from '../cost/spendSummary';
@@ -18,8 +16,6 @@ import { countChatTokens, countTokens } from '../cost/tokenCount';
 import type { UsageRecord } from '../cost/usageRecord';
 import { apiKeyAllowedFor, endpointHost } from '../privacy/apiKeyAllowedFor';
 import { prepareCloudSend, type CloudSend, type PayloadPart } from '../privacy/cloudGate';
-import type { EgressLog } from '../privacy/egressLog';
-import type { PathExclusion } from '../privacy/pathExclusion';
 import { abortableSleep, type Sleep } from '../refactor/abortableSleep';
 import type { ChatMessage, RefactorBackend } from '../refactor/refactorBackend';
 import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
@@ -28,6 +24,7 @@ import { decideShape, type CompletionShape } from './completionShape';
 import { engineSettingsFrom } from './engineSettings';
 import { postProcess } from './postProcess';
 import { buildPromptWindow } from './promptWindow';
+import type { CloudContext } from '../routing/cloudContext';
 
 /**
  * Output cap per cloud completion: a line or a short block. It also bounds the pre-flight cost
@@ -61,22 +58,8 @@ export interface CloudInlineRequest {
   trigger: 'automatic' | 'invoke';
 }
 
-export interface CloudInlineDeps {
-  settings: () => TandemSettings;
-  /** `tandem.cloud.baseUrl` as the USER set it (undefined when unset there): the key goes only there. */
-  userLevelBaseUrl: () => string | undefined;
-  budgetLevels: () => { user: Partial<BudgetSettings>; workspace: Partial<BudgetSettings> };
-  trusted: () => boolean;
-  workspaceName: () => string;
-  isExcluded: (relativePath: string) => PathExclusion;
-  localHealth: () => ModelHealth | { kind: 'checking' } | undefined;
-  apiKey: () => Promise<string | undefined>;
-  ledger: SpendLedger;
-  egress: EgressLog;
-  now?: () => number;
+export interface CloudInlineDeps extends CloudContext {
   sleep?: Sleep;
-  /** Where a failure to write a record is reported (it never fails the completion itself). */
-  log?: (line: string) => void;
   /** For tests: build the backend differently (the default is the real SDK-based one). */
   cloudBackend?: (s: TandemSettings, apiKey: string) => RefactorBackend;
   autoMinIntervalMs?: number;

@@ -3,12 +3,10 @@
 // (pre-flight with the real tokenizer), what may be sent (the cloud gate: exclusions, redaction),
 // and what gets recorded (spend ledger for every request that reached a server, egress log for every
 // cloud send). The VS Code command only gathers a RefactorRequest and shows the result.
-import type { ModelHealth } from '../backends/modelBackend';
 import { OllamaChatBackend } from '../backends/ollamaChatBackend';
 import { OpenAiChatBackend } from '../backends/openAiChatBackend';
-import { checkBudget, effectiveBudget, type BudgetDecision, type BudgetSettings } from '../cost/budget';
+import { checkBudget, effectiveBudget, type BudgetDecision } from '../cost/budget';
 import { costMicros, formatUsd } from '../cost/costMath';
-import type { SpendLedger } from '../cost/ledger';
 import { preflightEstimate, type PreflightEstimate } from '../cost/preflight';
 import { resolvePrice, type PriceRow } from '../cost/priceTable';
 import { summarize } from '../cost/spendSummary';
@@ -16,8 +14,7 @@ import { countChatTokens, countTokens } from '../cost/tokenCount';
 import type { UsageRecord } from '../cost/usageRecord';
 import { apiKeyAllowedFor, endpointHost } from '../privacy/apiKeyAllowedFor';
 import { prepareCloudSend, type CloudSend, type CloudSendDecision, type PayloadPart } from '../privacy/cloudGate';
-import type { EgressLog } from '../privacy/egressLog';
-import type { PathExclusion } from '../privacy/pathExclusion';
+import type { CloudContext } from '../routing/cloudContext';
 import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
 import { DEFAULT_CLOUD_BASE_URL, type TandemSettings } from '../settings';
 import type { RefactorBackend } from './refactorBackend';
@@ -29,22 +26,7 @@ export interface RefactorRequest extends RefactorInput {
   relativePath: string;
 }
 
-export interface RefactorServiceDeps {
-  settings: () => TandemSettings;
-  /** `tandem.cloud.baseUrl` as the USER set it (undefined when unset there): the key goes only there. */
-  userLevelBaseUrl: () => string | undefined;
-  /** Budget values at user and workspace level: a workspace may tighten, never loosen. */
-  budgetLevels: () => { user: Partial<BudgetSettings>; workspace: Partial<BudgetSettings> };
-  trusted: () => boolean;
-  workspaceName: () => string;
-  isExcluded: (relativePath: string) => PathExclusion;
-  localHealth: () => ModelHealth | { kind: 'checking' } | undefined;
-  apiKey: () => Promise<string | undefined>;
-  ledger: SpendLedger;
-  egress: EgressLog;
-  now?: () => number;
-  /** Where a failure to write a record is reported (it never fails the refactor itself). */
-  log?: (line: string) => void;
+export interface RefactorServiceDeps extends CloudContext {
   /** For tests: build backends differently (the defaults are the real SDK-based ones). */
   cloudBackend?: (s: TandemSettings, apiKey: string) => RefactorBackend;
   localBackend?: (s: TandemSettings) => RefactorBackend;
