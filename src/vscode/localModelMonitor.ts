@@ -47,7 +47,7 @@ export class LocalModelMonitor implements vscode.Disposable {
       this.update({ ...initialState(next), busy: false });
       void this.check();
     } else {
-      this.update({ inlineEnabled: next.inline.enabled, privacyMode: next.privacy.mode });
+      this.update({ inlineEnabled: next.inline.enabled, privacyMode: next.privacy.mode, cloudFallback: next.inline.cloudFallback });
     }
   }
 
@@ -112,6 +112,7 @@ function initialState(s: TandemSettings): LocalState {
     model: s.local.model,
     inlineEnabled: s.inline.enabled,
     privacyMode: s.privacy.mode,
+    cloudFallback: s.inline.cloudFallback,
   };
 }
 

@@ -9,6 +9,8 @@ export interface LocalState {
   readonly model: string;
   readonly inlineEnabled: boolean;
   readonly privacyMode?: 'hybrid' | 'localOnly';
+  /** tandem.inline.cloudFallback: inline completions may come from the cloud on invoke or when local is down. */
+  readonly cloudFallback?: boolean;
   /** Latest completion: what the user waited and what the server said about itself. */
   readonly last?: { totalMs: number; firstTokenMs: number; server: ServerTimings; at: number };
   /** A load_duration this large means the model was not in memory: the user paid a cold start. */
@@ -35,7 +37,7 @@ export interface LocalStateView {
 export function describeLocalState(s: LocalState, now: number = Date.now()): LocalStateView {
   const where = `${s.model} via ${s.provider === 'ollama' ? 'Ollama' : 'an OpenAI-compatible server'} at ${s.endpoint}`;
   const details: string[] = [];
-  if (s.privacyMode) details.push(`Privacy mode: ${s.privacyMode === 'localOnly' ? 'local only (nothing leaves this machine)' : 'hybrid (inline completions stay local)'}.`);
+  if (s.privacyMode) details.push(`Privacy mode: ${privacyLine(s)}.`);
   if (s.last) {
     details.push(`Last completion: ${Math.round(s.last.totalMs)} ms (first token ${Math.round(s.last.firstTokenMs)} ms).`);
   }
@@ -88,4 +90,11 @@ export function describeLocalState(s: LocalState, now: number = Date.now()): Loc
     case 'error':
       return { icon: '$(error)', text: 'Tandem: error', severity: 'error', tooltip: [`The local model server failed: ${h.detail}`, ...details] };
   }
+}
+
+function privacyLine(s: LocalState): string {
+  if (s.privacyMode === 'localOnly') return 'local only (nothing leaves this machine)';
+  return s.cloudFallback
+    ? 'hybrid, with cloud help for inline completions when you trigger one explicitly or the local model is down (it costs money)'
+    : 'hybrid (inline completions stay local)';
 }

@@ -52,4 +52,12 @@ describe('describeLocalState: snoozed, slow, cold, backing off', () => {
     const v = describeLocalState({ ...base, health: { kind: 'offline', detail: 'x' }, retryInMs: 7500 });
     assert.ok(v.tooltip.some((l) => /next try in 8 s/.test(l)), v.tooltip.join('\n'));
   });
+
+  it('says when inline completions may come from the cloud', () => {
+    const local = describeLocalState({ ...base, privacyMode: 'hybrid' });
+    const cloud = describeLocalState({ ...base, privacyMode: 'hybrid', cloudFallback: true });
+    assert.ok(local.tooltip.some((l) => /inline completions stay local/.test(l)));
+    assert.ok(cloud.tooltip.some((l) => /cloud help for inline completions/.test(l)));
+    assert.ok(!cloud.tooltip.some((l) => /stay local/.test(l)));
+  });
 });
