@@ -24,7 +24,7 @@ const SUITES = JSON.parse(readFileSync(join(root, 'test', 'integration', 'suites
 function log(...a) { console.log('[integration]', ...a); }
 
 /** Workbench chatter unrelated to Tandem (built-in chat and GitHub features with no network here). */
-const NOISE = /^\s*(\[(AgentHost|AgentHost:remote|AccountPolicyGate|ChatModelSelection|ChatSessions?|CopilotChat)\]|Resolving connection token|Resolved connection token|Creating a socket|No signed-in session)/;
+const NOISE = /^\s*(\[(AgentHost|AgentHost:remote|AccountPolicyGate|ChatModelSelection|ChatSessions?|CopilotChat)\]|Resolving connection token|Resolved connection token|Creating a socket|No signed-in session|Ignoring fetching additional builtin extensions)/;
 
 /** The extension host forwards console calls as (format, ...args): apply %s/%d like console.log. */
 function formatLogArgs(args) {
