@@ -8,14 +8,13 @@
 // the cloud comes back as `notCloud`, for the local engine (or nothing).
 import { OpenAiChatBackend } from '../backends/openAiChatBackend';
 import { checkBudget, effectiveBudget, type BudgetDecision } from '../cost/budget';
-import { costMicros } from '../cost/costMath';
 import { preflightEstimate } from '../cost/preflight';
 import { resolvePrice } from '../cost/priceTable';
 import { summarize } from '../cost/spendSummary';
 import { countChatTokens, countTokens } from '../cost/tokenCount';
 import type { UsageRecord } from '../cost/usageRecord';
-import { apiKeyAllowedFor, endpointHost } from '../privacy/apiKeyAllowedFor';
-import { prepareCloudSend, type CloudSend, type PayloadPart } from '../privacy/cloudGate';
+import { apiKeyAllowedFor } from '../privacy/apiKeyAllowedFor';
+import { prepareCloudSend, type PayloadPart } from '../privacy/cloudGate';
 import { abortableSleep, type Sleep } from '../refactor/abortableSleep';
 import type { ChatMessage, RefactorBackend } from '../refactor/refactorBackend';
 import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
@@ -25,6 +24,7 @@ import { engineSettingsFrom } from './engineSettings';
 import { postProcess } from './postProcess';
 import { buildPromptWindow } from './promptWindow';
 import type { CloudContext } from '../routing/cloudContext';
+import { recordUsage } from '../routing/recordUsage';
 
 /**
  * Output cap per cloud completion: a line or a short block. It also bounds the pre-flight cost
@@ -182,7 +182,9 @@ export class CloudInlineService {
     this.lastSentAt = this.now();
     onSend?.(route, model);
     const result = await backend.run(messages, signal);
-    const costMicros = result.usage ? this.record(result.usage, s, req, decision) : undefined;
+    const costMicros = result.usage
+      ? recordUsage(this.deps, { usage: result.usage, route: 'cloud', command: 'inline', feature: 'inlineFallback', relativePath: req.relativePath, send: decision })
+      : undefined;
     const charged = costMicros !== undefined ? { costMicros, usage: result.usage } : {};
 
     let raw: string;
@@ -212,43 +214,6 @@ export class CloudInlineService {
     const { records } = await this.deps.ledger.read({ sinceMs: this.now() - 32 * 86_400_000 });
     const levels = this.deps.budgetLevels();
     return checkBudget(summarize(records, this.now()), ceiling, price.kind === 'known', effectiveBudget(levels.user, levels.workspace));
-  }
-
-  /** Ledger for every request that reached the server; egress log for what was sent. Returns the cost. */
-  private record(usage: UsageRecord, s: TandemSettings, req: CloudInlineRequest, send: CloudSend): number | null {
-    const price = resolvePrice(usage.model, s.cloud.prices);
-    const cost = price.kind === 'known' ? costMicros(usage, price.row) : null;
-    const report = (what: string) => (e: unknown) => this.deps.log?.(`Could not write the ${what}: ${e instanceof Error ? e.message : String(e)}`);
-    try {
-        this.deps.ledger.append({
-        workspace: this.deps.workspaceName(),
-        route: 'cloud',
-        command: 'inline',
-        model: usage.model,
-        inputTokens: usage.inputTokens,
-        cachedInputTokens: usage.cachedInputTokens,
-        outputTokens: usage.outputTokens,
-        reasoningTokens: usage.reasoningTokens,
-        costMicros: cost,
-        ...(usage.requestId ? { requestId: usage.requestId } : {}),
-        source: usage.source,
-      });
-    } catch (e) {
-      report('spend record')(e);
-    }
-    this.deps.egress.append({
-      workspace: this.deps.workspaceName(),
-      filePath: req.relativePath,
-      feature: 'inlineFallback',
-      bytes: send.bytes,
-      sha256: send.sha256,
-      redactionCount: send.redactions.length,
-      redactionRules: [...new Set(send.redactions.map((r) => r.ruleId))],
-      model: usage.model,
-      endpointHost: endpointHost(s.cloud.baseUrl),
-      ...(cost !== null ? { costMicros: cost } : {}),
-    }).catch(report('egress record'));
-    return cost;
   }
 }
 

@@ -6,15 +6,15 @@
 import { OllamaChatBackend } from '../backends/ollamaChatBackend';
 import { OpenAiChatBackend } from '../backends/openAiChatBackend';
 import { checkBudget, effectiveBudget, type BudgetDecision } from '../cost/budget';
-import { costMicros, formatUsd } from '../cost/costMath';
+import { formatUsd } from '../cost/costMath';
 import { preflightEstimate, type PreflightEstimate } from '../cost/preflight';
 import { resolvePrice, type PriceRow } from '../cost/priceTable';
 import { summarize } from '../cost/spendSummary';
 import { countChatTokens, countTokens } from '../cost/tokenCount';
-import type { UsageRecord } from '../cost/usageRecord';
-import { apiKeyAllowedFor, endpointHost } from '../privacy/apiKeyAllowedFor';
+import { apiKeyAllowedFor } from '../privacy/apiKeyAllowedFor';
 import { prepareCloudSend, type CloudSend, type CloudSendDecision, type PayloadPart } from '../privacy/cloudGate';
 import type { CloudContext } from '../routing/cloudContext';
+import { recordUsage } from '../routing/recordUsage';
 import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
 import { DEFAULT_CLOUD_BASE_URL, type TandemSettings } from '../settings';
 import type { RefactorBackend } from './refactorBackend';
@@ -155,44 +155,10 @@ export class RefactorService {
       backend,
       onProgress: opts.onProgress,
       onUsage: (usage, meta) => {
-        charged = this.record(usage, meta.route, s, req, send);
+        charged = recordUsage(this.deps, { usage, route: meta.route, command: 'refactor', feature: 'refactor', relativePath: req.relativePath, send });
       },
     }, opts.signal);
     return { ...outcome, plan, costMicros: charged };
-  }
-
-  /** Ledger for every request that reached a server; egress log for every cloud send. */
-  private record(usage: UsageRecord, route: 'cloud' | 'local', s: TandemSettings, req: RefactorRequest, send: CloudSend | undefined): number | null {
-    const price = resolvePrice(usage.model, s.cloud.prices);
-    const cost = route === 'local' ? 0 : price.kind === 'known' ? costMicros(usage, price.row) : null;
-    this.deps.ledger.append({
-      workspace: this.deps.workspaceName(),
-      route,
-      command: 'refactor',
-      model: usage.model,
-      inputTokens: usage.inputTokens,
-      cachedInputTokens: usage.cachedInputTokens,
-      outputTokens: usage.outputTokens,
-      reasoningTokens: usage.reasoningTokens,
-      costMicros: cost,
-      ...(usage.requestId ? { requestId: usage.requestId } : {}),
-      source: usage.source,
-    });
-    if (route === 'cloud' && send) {
-      this.deps.egress.append({
-        workspace: this.deps.workspaceName(),
-        filePath: req.relativePath,
-        feature: 'refactor',
-        bytes: send.bytes,
-        sha256: send.sha256,
-        redactionCount: send.redactions.length,
-        redactionRules: [...new Set(send.redactions.map((r) => r.ruleId))],
-        model: usage.model,
-        endpointHost: endpointHost(s.cloud.baseUrl),
-        ...(cost !== null ? { costMicros: cost } : {}),
-      }).catch((e) => this.deps.log?.(`Could not write the egress record: ${e?.message ?? e}`));
-    }
-    return cost;
   }
 
   private async toGateDecision(decision: CloudSendDecision, parts: RefactorParts, onSend: (s: CloudSend) => void, opts: RunOptions): Promise<GateDecision> {

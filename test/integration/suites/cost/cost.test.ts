@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startOllamaDouble, type OllamaDouble } from '../../../doubles/ollamaDouble';
 import { startOpenAiDouble, type OpenAiDouble } from '../../../doubles/openaiDouble';
-import { eventually, notificationToasts, press, query, queryFrames, screenshot, statusBarItems, type DomNode } from '../../support/driver';
+import { eventually, notificationToasts, query, queryFrames, screenshot, statusBarItems, type DomNode } from '../../support/driver';
 import { openFileAt, setUserSetting } from '../../support/workbench';
 
 const EXTENSION_ID = 'tandem-dev.tandem';
