@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { payloadDigest, prepareCloudSend, type CloudSendDecision, type CloudSendRequest, type PayloadPart } from '../../../src/core/privacy/cloudGate';
 import { createPathExcluder } from '../../../src/core/privacy/pathExclusion';
+import { buildWorkspace, selectionIn, workspaceArbitrary } from './fixtures/generatedWorkspace';
 import { secretMakers, seededRng } from './fixtures/secretCorpus';
 
 const OPENAI = 'https://api.openai.com/v1';
@@ -148,77 +149,20 @@ describe('prepareCloudSend', () => {
   });
 
   describe('properties over generated workspaces', () => {
-    // Filler code from a fixed vocabulary: realistic, and unable to form a secret by accident.
-    const WORDS = ['count', 'items', 'total', 'user', 'render', 'value', 'index', 'result', 'config', 'options', 'next', 'load'];
-    const codeLine = fc
-      .tuple(fc.constantFrom(...WORDS), fc.constantFrom(...WORDS), fc.integer({ min: 0, max: 99 }))
-      .map(([a, b, n]) => `const ${a}${n} = ${b}(${n});`);
-
-    const INCLUDED_PATHS = ['src/app.ts', 'src/lib/util.ts', 'config/settings.yaml', 'server/db.py', 'README.md', 'deploy/compose.yml', 'src/env.ts'];
-    const EXCLUDED_PATHS = ['.env', 'services/api/.env.production', 'certs/server.pem', 'keys/id_rsa', 'secrets/prod.json', '.aws/credentials', 'internal/notes.ts', 'src/keys.private.ts', 'config/.npmrc'];
-
-    const fileArb = fc.record({
-      excluded: fc.boolean(),
-      pathIndex: fc.nat(),
-      lines: fc.array(codeLine, { minLength: 1, maxLength: 12 }),
-      // Secrets to plant: [format index, seed, line position]
-      plants: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 1e9 }), fc.nat()), { maxLength: 3 }),
-    });
-
-    const workspaceArb = fc.record({
-      files: fc.array(fileArb, { minLength: 1, maxLength: 6 }),
-      current: fc.nat(),
-      selStart: fc.nat(),
-      selLen: fc.nat(),
-    });
-
-    interface BuiltFile {
-      path: string;
-      excluded: boolean;
-      text: string;
-      secrets: string[];
-      marker: string;
-    }
-
-    type Workspace = typeof workspaceArb extends fc.Arbitrary<infer T> ? T : never;
-
-    function build(ws: Workspace): BuiltFile[] {
-      const makers = secretMakers();
-      return ws.files.map((f, n) => {
-        const pool = f.excluded ? EXCLUDED_PATHS : INCLUDED_PATHS;
-        // Distinct paths: a suffix directory keeps two files from sharing one.
-        const base = pool[f.pathIndex % pool.length];
-        const path = n === 0 ? base : base.includes('/') ? base.replace('/', `/d${n}/`) : `d${n}/${base}`;
-        const marker = `exclusion_marker_${n}_${f.lines.length}_${f.pathIndex}`;
-        const lines = [`// ${marker}`, ...f.lines];
-        const secrets: string[] = [];
-        if (!f.excluded) {
-          for (const [formatIndex, seed, at] of f.plants) {
-            const [, make] = makers[formatIndex % makers.length];
-            const sample = make(seededRng(seed));
-            secrets.push(...sample.secrets);
-            lines.splice(at % (lines.length + 1), 0, sample.text.replace(/\n$/, ''));
-          }
-        }
-        return { path, excluded: f.excluded, text: lines.join('\n') + '\n', secrets, marker };
-      });
-    }
+    const workspaceArb = workspaceArbitrary({ maxFiles: 6, maxLines: 12 });
 
     it('no payload holds an excluded file\'s content or a planted secret, and restore gives back every original', async () => {
       await fc.assert(
         fc.asyncProperty(workspaceArb, async (ws) => {
-          const files = build(ws);
-          const current = files[ws.current % files.length];
+          const files = buildWorkspace(ws, { plantInExcluded: false });
           // The refactor's shape: before / selection / after of the current file, cut at lines,
           // then other files as context.
-          const lines = current.text.split(/(?<=\n)/);
-          const a = ws.selStart % lines.length;
-          const b = Math.min(lines.length, a + 1 + (ws.selLen % lines.length));
+          const { current, start, end } = selectionIn(ws, files);
           const parts: PayloadPart[] = [
             { role: 'instruction', text: 'Refactor this.' },
-            { role: 'context', text: lines.slice(0, a).join(''), path: current.path, key: 'before' },
-            { role: 'selection', text: lines.slice(a, b).join(''), path: current.path, key: 'selection' },
-            { role: 'context', text: lines.slice(b).join(''), path: current.path, key: 'after' },
+            { role: 'context', text: current.text.slice(0, start), path: current.path, key: 'before' },
+            { role: 'selection', text: current.text.slice(start, end), path: current.path, key: 'selection' },
+            { role: 'context', text: current.text.slice(end), path: current.path, key: 'after' },
             ...files.filter((f) => f !== current).map((f): PayloadPart => ({ role: 'context', text: f.text, path: f.path })),
           ];
 

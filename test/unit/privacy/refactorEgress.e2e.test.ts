@@ -12,7 +12,7 @@ import { createPathExcluder } from '../../../src/core/privacy/pathExclusion';
 import { RefactorService, type RefactorRequest } from '../../../src/core/refactor/refactorService';
 import { readSettings, type TandemSettings } from '../../../src/core/settings';
 import { startOpenAiDouble, type OpenAiDouble, type RecordedOpenAiRequest } from '../../doubles/openaiDouble';
-import { secretMakers, seededRng } from './fixtures/secretCorpus';
+import { buildWorkspace, selectionIn, workspaceArbitrary } from './fixtures/generatedWorkspace';
 
 const API_KEY = 'sk-test-e2e-0123456789';
 const ADDED_LINE = 'const refactoredByDouble = true;';
@@ -81,60 +81,16 @@ describe('RefactorService.run against the OpenAI double: nothing excluded or sec
     };
   }
 
-  // Filler from a fixed vocabulary: realistic, and unable to form a secret by accident.
-  const WORDS = ['count', 'items', 'total', 'user', 'render', 'value', 'index', 'result', 'config', 'options'];
-  const codeLine = fc.tuple(fc.constantFrom(...WORDS), fc.constantFrom(...WORDS), fc.integer({ min: 0, max: 99 }))
-    .map(([a, b, n]) => `const ${a}${n} = ${b}(${n});`);
-  const INCLUDED = ['src/app.ts', 'src/lib/util.ts', 'server/db.ts', 'config/settings.ts'];
-  const EXCLUDED = ['.env', 'services/api/.env.production', 'certs/server.pem', 'keys/id_rsa', 'secrets/prod.json', 'internal/notes.ts', 'src/keys.private.ts'];
-
-  const workspaceArb = fc.record({
-    files: fc.array(fc.record({
-      excluded: fc.boolean(),
-      pathIndex: fc.nat(),
-      lines: fc.array(codeLine, { minLength: 1, maxLength: 10 }),
-      plants: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 1e9 }), fc.nat()), { maxLength: 3 }),
-    }), { minLength: 1, maxLength: 4 }),
-    current: fc.nat(),
-    selStart: fc.nat(),
-    selLen: fc.nat(),
-  });
-  type Workspace = typeof workspaceArb extends fc.Arbitrary<infer T> ? T : never;
-
-  interface BuiltFile { path: string; excluded: boolean; text: string; secrets: string[]; marker: string }
-
-  function build(ws: Workspace): BuiltFile[] {
-    const makers = secretMakers();
-    return ws.files.map((f, n) => {
-      const pool = f.excluded ? EXCLUDED : INCLUDED;
-      const base = pool[f.pathIndex % pool.length];
-      const p = n === 0 ? base : base.includes('/') ? base.replace('/', `/d${n}/`) : `d${n}/${base}`;
-      const marker = `exclusion_marker_${n}_${f.pathIndex}`;
-      const lines = [`// ${marker}`, ...f.lines];
-      const secrets: string[] = [];
-      // Secrets go into every file, excluded ones too: those must not leave either.
-      for (const [formatIndex, seed, at] of f.plants) {
-        const [, make] = makers[formatIndex % makers.length];
-        const sample = make(seededRng(seed));
-        secrets.push(...sample.secrets);
-        lines.splice(1 + (at % lines.length), 0, sample.text.replace(/\n$/, ''));
-      }
-      return { path: p, excluded: f.excluded, text: lines.join('\n') + '\n', secrets, marker };
-    });
-  }
+  const workspaceArb = workspaceArbitrary({ maxFiles: 4, maxLines: 10 });
 
   it('for generated workspaces: excluded files are refused with 0 requests; sent bodies hold no planted secret; the preview has them back', async () => {
     let sends = 0;
     let refusals = 0;
     await fc.assert(
       fc.asyncProperty(workspaceArb, async (ws) => {
-        const files = build(ws);
-        const current = files[ws.current % files.length];
-        const lines = current.text.split(/(?<=\n)/);
-        const a = ws.selStart % lines.length;
-        const b = Math.min(lines.length, a + 1 + (ws.selLen % lines.length));
-        const start = lines.slice(0, a).join('').length;
-        const end = start + lines.slice(a, b).join('').length;
+        // Secrets go into every file, excluded ones too: those must not leave either.
+        const files = buildWorkspace(ws, { plantInExcluded: true });
+        const { current, start, end } = selectionIn(ws, files);
         const req = request(current.path, current.text, start, end);
 
         double.reset();
