@@ -10,7 +10,7 @@ import { readSettings, type TandemSettings } from '../core/settings';
 import { createLocalBackend } from '../core/backends/createLocalBackend';
 import { CompletionEngine } from '../core/completion/completionEngine';
 import { engineSettingsFrom } from '../core/completion/engineSettings';
-import { systemClock } from '../core/completion/clock';
+import { systemClock } from '../core/shared/clock';
 import { languageIdForPath } from '../core/completion/languageIds';
 import { offsetAt } from '../core/completion/textPosition';
 import { effectiveBudget } from '../core/cost/budget';

@@ -2,7 +2,7 @@
 // flags or a test), validates and clamps them, and hands out a frozen object; nothing else reads
 // raw configuration. The manifest's `contributes.configuration` declares the same keys, and a unit
 // test checks that the two agree.
-import { parsePriceOverrides, type PriceRow } from './cost/priceTable';
+import { parsePriceOverrides, type PriceRow } from './shared/priceTable';
 
 export type LocalProvider = 'ollama' | 'openai-compatible';
 export type PrivacyMode = 'hybrid' | 'localOnly';

@@ -2,7 +2,7 @@
 // status bar item.
 import * as vscode from 'vscode';
 import { CompletionEngine, type CompletionOutcome } from '../core/completion/completionEngine';
-import { systemClock } from '../core/completion/clock';
+import { systemClock } from '../core/shared/clock';
 import { engineSettingsFrom } from '../core/completion/engineSettings';
 import { pickSnippets, type SnippetCandidate } from '../core/completion/contextSnippets';
 import type { TandemSettings } from '../core/settings';

@@ -2,11 +2,11 @@
 // changes, a re-check while it is not ready (so a server that comes back is noticed without a
 // reload), warm-up, and what completions report. Status bar and log read the same value.
 import * as vscode from 'vscode';
-import type { CompletionBackend, ModelHealth } from '../core/backends/modelBackend';
+import type { CompletionBackend, ModelHealth } from '../core/shared/modelBackend';
 import { OllamaBackend } from '../core/backends/ollamaBackend';
 import { createLocalBackend } from '../core/backends/createLocalBackend';
 import type { CompletionOutcome } from '../core/completion/completionOutcome';
-import type { LocalState } from '../core/completion/localState';
+import type { LocalState } from '../core/status/localState';
 import type { TandemSettings } from '../core/settings';
 
 /** While the server is not ready, look again this often. */

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { apiKeyAllowedFor, endpointHost } from '../core/privacy/apiKeyAllowedFor';
 import { renderEgressMarkdown } from '../core/privacy/egressView';
-import { describePrivacy, privacyLogLine, type PrivacyStatusView } from '../core/privacy/privacyStatus';
+import { describePrivacy, privacyLogLine, type PrivacyStatusView } from '../core/status/privacyStatus';
 import { DEFAULT_CLOUD_BASE_URL } from '../core/settings';
 import { userLevelValue } from './configuration';
 import type { Services } from './services';

@@ -1,7 +1,7 @@
 // Turns whatever a local server's client threw into the few kinds the engine and the status bar
 // tell apart. ollama-js does not export its ResponseError class, so errors are recognised by
 // name and fields (see api-facts.md).
-import { BackendError } from './modelBackend';
+import { BackendError } from '../shared/modelBackend';
 
 export function toBackendError(e: unknown, model: string): BackendError {
   if (e instanceof BackendError) return e;

@@ -3,10 +3,10 @@
 // client, and `break` out of the iterator leaves the server generating), so each request gets a
 // client whose fetch is tied to the request's own signal: aborting closes that socket, and Ollama
 // stops generating when its client disconnects.
-import { fimTemplateForModel, fimTemplateFromOllamaTemplate, type FimTemplate } from '../completion/fimTemplates';
+import { fimTemplateForModel, fimTemplateFromOllamaTemplate, type FimTemplate } from '../shared/fimTemplates';
 import {
   BackendError, type CompletionBackend, type FimRequest, type FimResult, type ModelHealth,
-} from './modelBackend';
+} from '../shared/modelBackend';
 import { toBackendError } from './backendErrors';
 import { elapsedMs, now } from './monotonic';
 

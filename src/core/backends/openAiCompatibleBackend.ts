@@ -1,10 +1,10 @@
 // Local completions from an OpenAI-compatible server (llama.cpp server, vLLM, LM Studio) through
 // /v1/completions: how a team shares one inference server. These servers take a plain prompt, so
 // the FIM prompt is built here with the model family's template.
-import { fimTemplateForModel } from '../completion/fimTemplates';
+import { fimTemplateForModel } from '../shared/fimTemplates';
 import {
   BackendError, type CompletionBackend, type FimRequest, type FimResult, type ModelHealth,
-} from './modelBackend';
+} from '../shared/modelBackend';
 import { toBackendError } from './backendErrors';
 import { healthFromError } from './ollamaBackend';
 import { elapsedMs, now } from './monotonic';

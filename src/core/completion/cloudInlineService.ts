@@ -9,14 +9,14 @@
 import { OpenAiChatBackend } from '../backends/openAiChatBackend';
 import { checkBudget, effectiveBudget, type BudgetDecision } from '../cost/budget';
 import { preflightEstimate } from '../cost/preflight';
-import { resolvePrice } from '../cost/priceTable';
+import { resolvePrice } from '../shared/priceTable';
 import { summarize } from '../cost/spendSummary';
 import { countChatTokens, countTokens } from '../cost/tokenCount';
-import type { UsageRecord } from '../cost/usageRecord';
+import type { UsageRecord } from '../shared/usageRecord';
 import { apiKeyAllowedFor } from '../privacy/apiKeyAllowedFor';
 import { prepareCloudSend, type PayloadPart } from '../privacy/cloudGate';
-import { abortableSleep, type Sleep } from '../refactor/abortableSleep';
-import type { ChatMessage, RefactorBackend } from '../refactor/refactorBackend';
+import { abortableSleep, type Sleep } from '../shared/abortableSleep';
+import type { ChatMessage, RefactorBackend } from '../shared/refactorBackend';
 import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
 import { DEFAULT_CLOUD_BASE_URL, type TandemSettings } from '../settings';
 import { decideShape, type CompletionShape } from './completionShape';

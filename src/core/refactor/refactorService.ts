@@ -8,7 +8,7 @@ import { OpenAiChatBackend } from '../backends/openAiChatBackend';
 import { checkBudget, effectiveBudget, type BudgetDecision } from '../cost/budget';
 import { formatUsd } from '../cost/costMath';
 import { preflightEstimate, type PreflightEstimate } from '../cost/preflight';
-import { resolvePrice, type PriceRow } from '../cost/priceTable';
+import { resolvePrice, type PriceRow } from '../shared/priceTable';
 import { summarize } from '../cost/spendSummary';
 import { countChatTokens, countTokens } from '../cost/tokenCount';
 import { apiKeyAllowedFor } from '../privacy/apiKeyAllowedFor';
@@ -17,7 +17,7 @@ import type { CloudContext } from '../routing/cloudContext';
 import { recordUsage } from '../routing/recordUsage';
 import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
 import { DEFAULT_CLOUD_BASE_URL, type TandemSettings } from '../settings';
-import type { RefactorBackend } from './refactorBackend';
+import type { RefactorBackend } from '../shared/refactorBackend';
 import { boundContext, buildRefactorMessages, DEFAULT_CONTEXT_CHARS, type RefactorParts } from './refactorPrompt';
 import { runRefactor, type CloudGate, type GateDecision, type RefactorInput, type RefactorOutcome } from './refactorSession';
 

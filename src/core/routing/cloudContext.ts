@@ -2,7 +2,7 @@
 // settings, who set the base URL, budgets at each level, trust, exclusions, the local model's
 // health, the API key, and where spend and egress are recorded. One shape, so the refactor
 // service and the inline cloud help ask the same questions the same way.
-import type { ModelHealth } from '../backends/modelBackend';
+import type { ModelHealth } from '../shared/modelBackend';
 import type { BudgetSettings } from '../cost/budget';
 import type { SpendLedger } from '../cost/ledger';
 import type { EgressLog } from '../privacy/egressLog';

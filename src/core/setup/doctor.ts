@@ -3,8 +3,8 @@
 // extension, or a shell command to copy). The editor renders the list as a report with buttons; the
 // CLI prints it as text or JSON. Dependencies are injected, so the same checks run against the
 // loopback doubles in tests.
-import type { CompletionBackend, FimResult, ModelHealth } from '../backends/modelBackend';
-import { COLD_START_MS } from '../completion/localState';
+import type { CompletionBackend, FimResult, ModelHealth } from '../shared/modelBackend';
+import { COLD_START_MS } from '../status/localState';
 import type { BudgetSettings } from '../cost/budget';
 import { apiKeyAllowedFor } from '../privacy/apiKeyAllowedFor';
 import { DEFAULT_CLOUD_BASE_URL, type TandemSettings } from '../settings';

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ModelHealth } from '../../../src/core/backends/modelBackend';
+import type { ModelHealth } from '../../../src/core/shared/modelBackend';
 import {
   AUTO_CLOUD_MIN_INTERVAL_MS, CLOUD_INLINE_MAX_OUTPUT_TOKENS, CloudInlineService, CURSOR_MARKER,
   type CloudInlineDeps, type CloudInlineRequest, type CloudInlineResult,
