@@ -3,7 +3,6 @@
 // reload), warm-up, and what completions report. Status bar and log read the same value.
 import * as vscode from 'vscode';
 import type { CompletionBackend, ModelHealth } from '../core/shared/modelBackend';
-import { OllamaBackend } from '../core/backends/ollamaBackend';
 import { createLocalBackend } from '../core/backends/createLocalBackend';
 import type { CompletionOutcome } from '../core/completion/completionOutcome';
 import type { LocalState } from '../core/status/localState';
@@ -65,7 +64,7 @@ export class LocalModelMonitor implements vscode.Disposable {
     }
     if (health.kind !== 'ready') {
       this.recheck = setTimeout(() => void this.check(), RECHECK_MS);
-    } else if (s.local.warmUp && checked instanceof OllamaBackend) {
+    } else if (s.local.warmUp && checked.warmUp) {
       checked.warmUp().then(
         ({ loadMs }) => { if (checked === this.backendInstance) this.update({ coldStartMs: loadMs }); },
         (e) => this.log.debug(`Warm-up failed: ${e?.message ?? e}`),

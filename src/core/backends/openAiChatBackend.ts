@@ -8,7 +8,7 @@
 
 import type { ClientOptions, OpenAI } from 'openai';
 import type { ReasoningEffort } from '../settings';
-import { abortableSleep, type Sleep } from '../shared/abortableSleep';
+import { abortableSleep, type Sleep } from '../shared/clock';
 import {
   cloudFailure,
   cloudFailureFromError,

@@ -15,7 +15,7 @@ import { countChatTokens, countTokens } from '../cost/tokenCount';
 import type { UsageRecord } from '../shared/usageRecord';
 import { apiKeyAllowedFor } from '../privacy/apiKeyAllowedFor';
 import { prepareCloudSend, type PayloadPart } from '../privacy/cloudGate';
-import { abortableSleep, type Sleep } from '../shared/abortableSleep';
+import { abortableSleep, type Sleep } from '../shared/clock';
 import type { ChatMessage, RefactorBackend } from '../shared/refactorBackend';
 import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
 import { DEFAULT_CLOUD_BASE_URL, type TandemSettings } from '../settings';

@@ -1,5 +1,7 @@
-// Time as a dependency: the engine's debounce, grace periods and latency measurements read this
-// interface, so tests and the benchmark can replay a keystroke trace on virtual time.
+// Time as a dependency, in one place: the engine's debounce, grace periods and latency
+// measurements read the monotonic Clock (tests and the benchmark replay a keystroke trace on
+// virtual time); records dated for humans and budgets read the WallClock (epoch time). Waiting that
+// a cancel must cut short goes through `sleep` here and nowhere else.
 
 export type TimerHandle = unknown;
 
@@ -15,6 +17,19 @@ export const systemClock: Clock = {
   setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms)),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+/** Milliseconds elapsed on the system's monotonic clock since `since` (a `systemClock.now()`). */
+export function elapsedMs(since: number): number {
+  return systemClock.now() - since;
+}
+
+/** Epoch time, for records dated for humans and for budgets ("today", "this month"). */
+export interface WallClock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+
+export const systemWallClock: WallClock = { now: () => Date.now() };
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts; leaves no timer behind either way. */
 export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
@@ -32,3 +47,11 @@ export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<bo
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** A wait a cancel cuts short (a 429 back-off must not keep a cancelled request alive). */
+export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
+
+/** `sleep` on the system clock, for callers that only need to know to check `signal.aborted` after. */
+export const abortableSleep: Sleep = async (ms, signal) => {
+  await sleep(systemClock, ms, signal);
+};

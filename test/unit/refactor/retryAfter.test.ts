@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { abortableSleep } from '../../../src/core/shared/abortableSleep';
+import { abortableSleep } from '../../../src/core/shared/clock';
 import { retryAfterMs } from '../../../src/core/backends/retryAfter';
 
 describe('retryAfterMs', () => {
