@@ -4,7 +4,7 @@
 import { costMicros } from '../cost/costMath';
 import { resolvePrice } from '../shared/priceTable';
 import type { UsageRecord } from '../shared/usageRecord';
-import { endpointHost } from '../privacy/apiKeyAllowedFor';
+import { endpointHost } from '../shared/apiKeyAllowedFor';
 import type { CloudSend } from '../privacy/cloudGate';
 import type { CloudContext } from './cloudContext';
 
