@@ -10,7 +10,8 @@ import {
   type Notice, type NoticeAction, type RefactorSummary,
 } from '../core/refactor/refactorPresentation';
 import { DEFAULT_CONTEXT_CHARS } from '../core/refactor/refactorPrompt';
-import type { RefactorRequest, RefactorResult } from '../core/refactor/refactorService';
+import type { RefactorPlan, RefactorRequest, RefactorResult } from '../core/refactor/refactorService';
+import { sendPreviewMarkdown } from '../core/refactor/sendPreview';
 import { registerApiKeyCommands, SET_API_KEY_COMMAND } from './apiKeyCommands';
 import { InstructionHistory, pickInstruction } from './instructionPicker';
 import { PREVIEW_SCHEME, RefactorPreview, type AcceptResult } from './refactorPreview';
@@ -86,11 +87,20 @@ export function registerRefactorFeature(services: Services): void {
     };
   };
 
-  const askSecrets = async (explain: string): Promise<boolean> => {
+  const showWhatWillBeSent = async (plan: RefactorPlan): Promise<void> => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: sendPreviewMarkdown(plan) });
+    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  };
+
+  const askSecretsFor = (plan: RefactorPlan) => async (explain: string): Promise<boolean> => {
     const send = 'Send Redacted';
+    const show = 'Show What Will Be Sent';
     try {
-      const picked = await vscode.window.showWarningMessage(explain, { modal: true }, send);
-      return picked === send;
+      for (;;) {
+        const picked = await vscode.window.showWarningMessage(explain, { modal: true }, send, show);
+        if (picked !== show) return picked === send;
+        await showWhatWillBeSent(plan);
+      }
     } catch {
       // No dialog could be shown (VS Code refuses dialogs to extension tests): nobody said yes.
       return false;
@@ -111,7 +121,7 @@ export function registerRefactorFeature(services: Services): void {
     try {
       const plan = await services.refactor.plan(req);
       const route = routeOf(plan, forceLocal);
-      const opts = { signal: ac.signal, confirmSecrets: preConfirmed ? async () => true : askSecrets, forceLocal };
+      const opts = { signal: ac.signal, confirmSecrets: preConfirmed ? async () => true : askSecretsFor(plan), forceLocal };
       if (route === undefined) {
         // Nothing will be sent: no progress to show, the service says why.
         result = await services.refactor.run(req, opts);
@@ -206,6 +216,23 @@ export function registerRefactorFeature(services: Services): void {
     return execute(target, instruction, args.forceLocal === true, args.confirmSecrets === true);
   };
 
+  /** "Show What Will Be Sent": the selection's refactor as it would leave, without sending it. */
+  const showWhatWouldBeSent = async (arg?: unknown): Promise<string | undefined> => {
+    const args = (typeof arg === 'object' && arg !== null ? arg : {}) as RefactorCommandArgs;
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.selection.isEmpty || editor.document.uri.scheme === PREVIEW_SCHEME) {
+      void vscode.window.showInformationMessage('Tandem: select the code to refactor first.');
+      return undefined;
+    }
+    const doc = editor.document;
+    const given = typeof args.instruction === 'string' ? args.instruction.trim() : '';
+    const instruction = given !== '' ? given : await pickInstruction(history);
+    if (instruction === undefined) return undefined;
+    const plan = await services.refactor.plan(requestFor({ document: doc, start: doc.offsetAt(editor.selection.start), end: doc.offsetAt(editor.selection.end) }, instruction));
+    await showWhatWillBeSent(plan);
+    return sendPreviewMarkdown(plan);
+  };
+
   const accept = async (): Promise<{ applied: boolean; reason?: string }> => {
     const r: AcceptResult = await preview.accept();
     if (r.applied) {
@@ -225,6 +252,7 @@ export function registerRefactorFeature(services: Services): void {
   context.subscriptions.push(
     preview,
     vscode.commands.registerCommand(REFACTOR_COMMAND, refactorSelection),
+    vscode.commands.registerCommand('tandem.refactor.showWhatWillBeSent', showWhatWouldBeSent),
     vscode.commands.registerCommand(ACCEPT_COMMAND, accept),
     vscode.commands.registerCommand(REJECT_COMMAND, async () => ({ rejected: await preview.reject() })),
     vscode.commands.registerCommand(CANCEL_COMMAND, () => {
