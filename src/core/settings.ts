@@ -20,6 +20,8 @@ export interface TandemSettings {
     readonly maxTokens: number;
     readonly temperature: number;
     readonly contextTokens: number;
+    /** What the local machine cost in USD (0: not set), for the spend view's break-even. */
+    readonly hardwareCostUsd: number;
   };
   readonly inline: {
     readonly enabled: boolean;
@@ -61,6 +63,7 @@ export const DEFAULT_SETTINGS: TandemSettings = deepFreeze({
     maxTokens: 128,
     temperature: 0.2,
     contextTokens: 1536,
+    hardwareCostUsd: 0,
   },
   inline: {
     enabled: true,
@@ -105,6 +108,7 @@ export function readSettings(get: RawSettingsReader): TandemSettings {
       maxTokens: intIn(get('local.maxTokens'), 8, 1024, d.local.maxTokens),
       temperature: numberIn(get('local.temperature'), 0, 2, d.local.temperature),
       contextTokens: intIn(get('local.contextTokens'), 256, 32768, d.local.contextTokens),
+      hardwareCostUsd: numberIn(get('local.hardwareCostUsd'), 0, 1e7, d.local.hardwareCostUsd),
     },
     inline: {
       enabled: bool(get('inline.enabled'), d.inline.enabled),
