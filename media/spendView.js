@@ -78,7 +78,7 @@
         el('div', `range ${f.low} – ${f.high} · by ${f.monthEnd} · ${f.daysLeft} day(s) left`, 'figure-detail forecast-range'),
         el('p', f.method, 'method'),
       ];
-      if (f.budget) parts.splice(2, 0, el('p', f.budget.message, `forecast-budget level-${f.budget.level}`));
+      if (f.budget) parts.splice(2, 0, el('p', f.budget.status, `forecast-budget level-${f.budget.level}`));
       panel('forecast', 'Month-end forecast (cloud)', parts);
     } else {
       panel('forecast', 'Month-end forecast (cloud)', [el('p', 'No cloud spend this month yet: nothing to project.', 'method')]);

@@ -60,7 +60,8 @@ export interface ForecastPanel {
   /** The method in words, shown next to the figure. */
   method: string;
   unpriced: number;
-  budget?: { cap: string; level: ForecastBudgetLevel; message: string };
+  /** `message` is the view's warning (over or may exceed); `status` the short line next to the figure. */
+  budget?: { cap: string; level: ForecastBudgetLevel; message: string; status: string };
   /** The dashed line: projected month to date from today to the month's end. */
   line: { labels: string[]; usd: number[] };
 }
@@ -273,6 +274,7 @@ function forecastPanel(f: MonthForecast, monthlyUsd: number | undefined): Foreca
         : level === 'mayExceed'
           ? `This month's cloud spend may cross the ${cap} monthly budget: the forecast is ${panel.value}, its high end ${panel.high}.`
           : `The forecast stays within the ${cap} monthly budget.`,
+      status: level === 'over' ? `Over the ${cap} monthly budget` : level === 'mayExceed' ? `May cross the ${cap} monthly budget` : `Within the ${cap} monthly budget`,
     };
   }
   return panel;

@@ -180,6 +180,7 @@ describe('spend outlook from a fixed ledger (figures checked by hand)', () => {
       const vm = spendViewModel({ ...base, breakEven: breakEven(1, savings)! });
       assert.deepEqual([vm.forecast?.value, vm.forecast?.low, vm.forecast?.high, vm.forecast?.rate], ['$11.20', '$6.80', '$15.60', '$0.60']);
       assert.equal(vm.forecast?.budget?.level, 'over');
+      assert.equal(vm.forecast?.budget?.status, 'Over the $10.00 monthly budget');
       assert.equal(vm.forecast?.budget?.message, 'At this rate this month\'s cloud spend reaches $11.20 by 2026-05-31, over the $10.00 monthly budget.');
       assert.deepEqual(vm.savings?.rows.map((r) => [r.label, r.shown, r.shownSaved, r.accepted, r.acceptedSaved, r.withoutCounts]), [
         ['This month', 2, '$0.00252', 1, '$0.00168', 2],

@@ -250,6 +250,7 @@ describe('Tandem installed from the .vsix: cost meter, spend view and budgets', 
     if (daysLeft > 0) {
       const warning = await eventually('budget warning', async () => (await queryFrames('.note.forecast-warning'))[0]);
       assert.match(warning.text, new RegExp(`reaches \\${forecast} by .*, over the \\$0\\.003 monthly budget`));
+      assert.equal((await queryFrames('#forecast .forecast-budget'))[0]?.text, 'Over the $0.003 monthly budget');
     }
 
     const cells = (await queryFrames('#savings tbody tr td')).map((c) => c.text);
@@ -279,7 +280,8 @@ describe('Tandem installed from the .vsix: cost meter, spend view and budgets', 
     assert.match(csv, new RegExp(`\r\nbreakEvenMonths,${expectedMonths.toFixed(1)},`));
 
     await vscode.commands.executeCommand('notifications.clearAll');
-    await new Promise((r) => setTimeout(r, 800));
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
+    await new Promise((r) => setTimeout(r, 1500));
     await screenshot('spend-outlook-dark');
     await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
     await new Promise((r) => setTimeout(r, 1500));
