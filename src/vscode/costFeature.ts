@@ -5,13 +5,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { breakEven } from '../core/cost/breakEven';
-import { effectiveBudget } from '../core/cost/budget';
 import { costMeterView, SHOW_SPEND_COMMAND } from '../core/cost/costMeter';
 import { SpendLedger } from '../core/cost/ledger';
-import { localAcceptedRecord, localShownRecord, RecentShows } from '../core/cost/localEventRecord';
+import { localAcceptedRecord, localShownRecord, RecentShows } from '../core/completion/localEventRecord';
 import { localSavings } from '../core/cost/localSavings';
 import { localStats } from '../core/cost/localStats';
-import { DEFAULT_CLOUD_MODEL, DEFAULT_PRICES, resolvePrice } from '../core/cost/priceTable';
+import { DEFAULT_CLOUD_MODEL, DEFAULT_PRICES, resolvePrice } from '../core/shared/priceTable';
 import { DEFAULT_SCENARIO, normalizeScenario, scenarioCosts, type ScenarioInput } from '../core/cost/scenarioCost';
 import { spendCsv, spendFigures, type CsvFigure } from '../core/cost/spendCsv';
 import { monthForecast } from '../core/cost/spendForecast';
@@ -21,7 +20,7 @@ import { spendViewModel, type SpendViewModel } from '../core/cost/spendViewModel
 import { CostMeter } from './costMeter';
 import type { InlineObserver } from './inlineFeature';
 import { LedgerWatcher } from './ledgerWatcher';
-import { budgetLevels, type Services } from './services';
+import type { Services } from './services';
 import { SpendView } from './spendView';
 
 export const EXPORT_SPEND_COMMAND = 'tandem.exportSpendCsv';
@@ -68,8 +67,7 @@ export function registerCostFeature(services: Services): CostFeature {
     };
     // Local records live in their own ledger, but refactors run locally are in the cloud one.
     const summary = summarize(cloud.records, now, { rollups: cloud.rollups, priceOf });
-    const levels = budgetLevels();
-    const budget = effectiveBudget(levels.user, levels.workspace);
+    const budget = s.policy.budget;
     const cloudPrice = priceOf(s.cloud.model);
     const equivalentPrice = cloudPrice ?? priceOf(DEFAULT_CLOUD_MODEL) ?? DEFAULT_PRICES[0];
     const localRecords: SpendRecord[] = [...local.records, ...cloud.records.filter((r) => r.route === 'local' && r.localEvent !== undefined)];

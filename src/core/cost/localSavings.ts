@@ -9,7 +9,7 @@
 // upper bound of what the cloud would have charged for those requests.
 
 import { costMicros } from './costMath';
-import type { PriceRow } from './priceTable';
+import type { PriceRow } from '../shared/priceTable';
 import type { DayAggregate, SpendRecord } from './spendRecord';
 import { addDays } from './spendSummary';
 import { dayKey, localUtcOffsetMinutes } from './wallClock';

@@ -4,7 +4,7 @@
 // unknown, never as $0.
 
 import { costMicros, formatUsd } from './costMath';
-import { DEFAULT_PRICES, resolvePrice, type PriceRow } from './priceTable';
+import { DEFAULT_PRICES, resolvePrice, type PriceRow } from '../shared/priceTable';
 
 export interface ScenarioInput {
   sessionsPerDay: number;

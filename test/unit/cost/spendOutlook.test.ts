@@ -23,9 +23,9 @@
 import { strict as assert } from 'node:assert';
 import { breakEven, formatMonths } from '../../../src/core/cost/breakEven';
 import { costMeterView } from '../../../src/core/cost/costMeter';
-import { DEFAULT_BUDGET } from '../../../src/core/cost/budget';
+import { DEFAULT_BUDGET } from '../../../src/core/shared/budgetPolicy';
 import { hasServerCounts, localSavings } from '../../../src/core/cost/localSavings';
-import { DEFAULT_PRICES, type PriceRow } from '../../../src/core/cost/priceTable';
+import { DEFAULT_PRICES, type PriceRow } from '../../../src/core/shared/priceTable';
 import { normalizeScenario, scenarioCosts } from '../../../src/core/cost/scenarioCost';
 import { spendCsv, spendFigures } from '../../../src/core/cost/spendCsv';
 import { forecastBudgetLevel, forecastLine, monthForecast } from '../../../src/core/cost/spendForecast';
