@@ -216,10 +216,11 @@ export const RESTRICTED_KEYS: readonly string[] = Object.freeze([
 
 /**
  * Settings only the user may set: a workspace's prices would change what the budget believes a
- * request costs. (`local.model`, which reaches a terminal, is validated against MODEL_NAME_PATTERN
- * and quoted instead.)
+ * request costs; the hardware cost is what the user paid for their machine, not a repository's
+ * claim. (`local.model`, which reaches a terminal, is validated against MODEL_NAME_PATTERN and
+ * quoted instead.)
  */
-export const USER_ONLY_KEYS: readonly string[] = Object.freeze(['cloud.prices']);
+export const USER_ONLY_KEYS: readonly string[] = Object.freeze(['cloud.prices', 'local.hardwareCostUsd']);
 
 /**
  * The one reader of layered settings. Ordinary settings merge as VS Code merges them (the workspace

@@ -31,6 +31,7 @@ import { spendCsv, spendFigures } from '../../../src/core/cost/spendCsv';
 import { forecastBudgetLevel, forecastLine, monthForecast } from '../../../src/core/cost/spendForecast';
 import { summarize } from '../../../src/core/cost/spendSummary';
 import { spendViewModel } from '../../../src/core/cost/spendViewModel';
+import { readSettingsSnapshot } from '../../../src/core/settings';
 import { CLOUD, LOCAL, LOCAL_ROLLUPS, NOW, utc } from './fixtures/handLedger';
 
 const mini = DEFAULT_PRICES.find((r) => r.model === 'gpt-5.4-mini')!;
@@ -137,6 +138,14 @@ describe('spend outlook from a fixed ledger (figures checked by hand)', () => {
       assert.equal(formatMonths(b.months), '143.1 months (11.9 years)');
       assert.match(b.assumptions, /gpt-5\.4-mini price of 3 shown local completion\(s\) over the last 26 day\(s\) \(\$0\.00597\)/);
       assert.match(b.assumptions, /1 shown completion\(s\) without server token counts left out/);
+    });
+
+    it('the hardware cost is the user\'s own: a workspace value is ignored', () => {
+      const user: Record<string, unknown> = { 'local.hardwareCostUsd': 2500 };
+      const ws: Record<string, unknown> = { 'local.hardwareCostUsd': 1 };
+      const s = readSettingsSnapshot({ user: (k) => user[k], workspace: (k) => ws[k], trusted: true });
+      assert.equal(s.local.hardwareCostUsd, 2500);
+      assert.equal(readSettingsSnapshot({ user: () => undefined, workspace: (k) => ws[k], trusted: true }).local.hardwareCostUsd, 0);
     });
 
     it('no savings: never at the current rate', () => {
