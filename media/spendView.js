@@ -63,9 +63,80 @@
     }
   }
 
+  /** A titled panel: a big figure, its range or detail, and the method in small print. */
+  function panel(/** @type {string} */ id, /** @type {string} */ title, /** @type {HTMLElement[]} */ parts) {
+    const p = $(id);
+    p.replaceChildren(el('h2', title), ...parts);
+    p.hidden = false;
+  }
+
+  function renderOutlook() {
+    const f = model.forecast;
+    if (f) {
+      const parts = [
+        el('div', f.value + (f.unpriced > 0 ? ` + ${f.unpriced} unpriced` : ''), 'figure forecast-value'),
+        el('div', `range ${f.low} – ${f.high} · by ${f.monthEnd} · ${f.daysLeft} day(s) left`, 'figure-detail forecast-range'),
+        el('p', f.method, 'method'),
+      ];
+      if (f.budget) parts.splice(2, 0, el('p', f.budget.status, `forecast-budget level-${f.budget.level}`));
+      panel('forecast', 'Month-end forecast (cloud)', parts);
+    } else {
+      panel('forecast', 'Month-end forecast (cloud)', [el('p', 'No cloud spend this month yet: nothing to project.', 'method')]);
+    }
+    const s = model.savings;
+    if (s) {
+      const t = el('table', undefined, 'savings-table');
+      const head = el('tr');
+      ['', 'Shown', 'Saved', 'Accepted', 'Saved', 'Left out'].forEach((h, i) => head.append(el('th', h, i === 0 ? '' : 'num')));
+      const thead = el('thead');
+      thead.append(head);
+      const tbody = el('tbody');
+      for (const r of s.rows) {
+        const tr = el('tr');
+        [r.label, String(r.shown), r.shownSaved, String(r.accepted), r.acceptedSaved, String(r.withoutCounts)]
+          .forEach((c, i) => tr.append(el('td', c, i === 0 ? '' : `num ${['', 'shown', 'shown-saved', 'accepted', 'accepted-saved', 'left-out'][i]}`)));
+        tbody.append(tr);
+      }
+      t.append(thead, tbody);
+      panel('savings', `Saved by local completions (at ${s.model} prices)`, [t, el('p', s.method, 'method')]);
+    }
+    const b = model.breakEven;
+    const be = $('break-even');
+    if (b) {
+      panel('break-even', 'Local hardware break-even', [
+        el('div', b.months, 'figure break-even-months'),
+        el('div', `${b.hardware} machine · saving ${b.monthly} a month`, 'figure-detail'),
+        el('p', b.assumptions, 'method break-even-assumptions'),
+      ]);
+    } else {
+      // Without tandem.local.hardwareCostUsd there is no figure to show.
+      be.replaceChildren();
+      be.hidden = true;
+    }
+  }
+
+  function renderScenario() {
+    const sc = model.scenario;
+    if (!sc) return;
+    const fields = /** @type {Array<[string, string]>} */ ([['sc-sessions', 'sessionsPerDay'], ['sc-input', 'inputTokensPerSession'],
+      ['sc-output', 'outputTokensPerSession'], ['sc-days', 'daysPerMonth']]);
+    for (const [id, key] of fields) {
+      const input = /** @type {HTMLInputElement} */ ($(id));
+      // Never overwrite what the user is typing.
+      if (document.activeElement !== input) input.value = String(sc.input[key]);
+    }
+    $('scenario-tokens').textContent = sc.tokens;
+    table('scenario-costs', ['Model', 'Per month', 'Price'],
+      sc.rows.map((/** @type {any} */ r) => [r.model, r.cost, r.priceSource]), 'No models.');
+    const rows = $('scenario-costs').querySelectorAll('tbody tr');
+    sc.rows.forEach((/** @type {any} */ r, /** @type {number} */ i) => { if (r.unknown && rows[i]) rows[i].classList.add('unknown'); });
+  }
+
   function renderNotes() {
     const notes = $('notes');
     notes.replaceChildren();
+    const level = model.forecast?.budget?.level;
+    if (level === 'over' || level === 'mayExceed') notes.append(el('p', model.forecast.budget.message, `note forecast-warning level-${level}`));
     for (const n of model.notes) notes.append(el('p', n, 'note'));
   }
 
@@ -118,12 +189,17 @@
     const red = css('--vscode-charts-red', '#f14c4c');
     const orange = css('--vscode-charts-orange', '#d18616');
     const purple = css('--vscode-charts-purple', '#b180d7');
+    const green = css('--vscode-charts-green', '#89d185');
     Chart.defaults.color = fg;
     Chart.defaults.font.family = css('--vscode-font-family', 'sans-serif');
-    const labels = model.daily.labels.map((/** @type {string} */ d) => d.slice(5));
+    const forecast = model.forecast;
+    // Days after today up to the month's end, for the forecast line.
+    const future = forecast ? forecast.line.labels.slice(1) : [];
+    const days = [...model.daily.labels, ...future];
+    const labels = days.map((/** @type {string} */ d) => d.slice(5));
     /** @type {any[]} */
     const datasets = [{
-      type: 'bar', label: 'Daily spend', data: model.daily.usd, backgroundColor: blue, borderColor: blue, yAxisID: 'y', order: 2,
+      type: 'bar', label: 'Daily spend', data: [...model.daily.usd, ...future.map(() => null)], backgroundColor: blue, borderColor: blue, yAxisID: 'y', order: 2,
     }];
     const daily = model.budgets.find((/** @type {any} */ b) => b.period === 'daily');
     const monthly = model.budgets.find((/** @type {any} */ b) => b.period === 'monthly');
@@ -133,15 +209,23 @@
       datasets.push({ type: 'line', label: `Warning at ${model.warnAtPercent}%`, data: labels.map(() => daily.capUsd * model.warnAtPercent / 100),
         borderColor: orange, borderDash: [3, 3], borderWidth: 2, pointRadius: 0, yAxisID: 'y', order: 1 });
     }
-    if (monthly) {
-      // Month to date against the monthly cap, on its own axis.
+    const monthAxis = Boolean(monthly || forecast);
+    if (monthAxis) {
+      // Month to date (and the monthly cap, and the forecast) on their own axis.
       let sum = 0;
-      const mtd = model.daily.labels.map((/** @type {string} */ d, /** @type {number} */ i) => {
-        if (d.slice(0, 7) !== model.month) return null;
+      const mtd = days.map((/** @type {string} */ d, /** @type {number} */ i) => {
+        if (d.slice(0, 7) !== model.month || i >= model.daily.labels.length) return null;
         sum += model.daily.usd[i];
         return sum;
       });
       datasets.push({ type: 'line', label: 'Month to date', data: mtd, borderColor: purple, borderWidth: 2, pointRadius: 0, yAxisID: 'y2', order: 0 });
+    }
+    if (forecast) {
+      const at = new Map(forecast.line.labels.map((/** @type {string} */ d, /** @type {number} */ i) => [d, forecast.line.usd[i]]));
+      datasets.push({ type: 'line', label: `Forecast ${forecast.value} by ${forecast.monthEnd.slice(5)}`, data: days.map((d) => (at.has(d) ? at.get(d) : null)),
+        borderColor: green, borderDash: [5, 5], borderWidth: 2, pointRadius: 0, yAxisID: 'y2', order: 0 });
+    }
+    if (monthly) {
       datasets.push({ type: 'line', label: `Monthly cap ${monthly.cap}`, data: labels.map(() => monthly.capUsd), borderColor: purple,
         borderDash: [6, 4], borderWidth: 1, pointRadius: 0, yAxisID: 'y2', order: 0 });
     }
@@ -156,7 +240,7 @@
         scales: {
           x: { grid: { color: grid }, ticks: { color: muted, maxRotation: 0, autoSkipPadding: 8 } },
           y: { beginAtZero: true, grid: { color: grid }, ticks: { color: muted, callback: money }, title: { display: true, text: 'USD per day', color: muted } },
-          ...(monthly ? { y2: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { color: muted, callback: money }, title: { display: true, text: 'USD this month', color: muted } } } : {}),
+          ...(monthAxis ? { y2: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { color: muted, callback: money }, title: { display: true, text: 'USD this month', color: muted } } } : {}),
         },
         plugins: {
           legend: { labels: { color: fg, boxWidth: 14 } },
@@ -172,14 +256,17 @@
       },
     });
     canvas.setAttribute('aria-label', `Daily cloud spend for the last 30 days; today ${model.today.cost}` +
-      (daily ? `; daily cap ${daily.cap}` : '') + (monthly ? `; monthly cap ${monthly.cap}` : ''));
+      (daily ? `; daily cap ${daily.cap}` : '') + (monthly ? `; monthly cap ${monthly.cap}` : '') +
+      (forecast ? `; month-end forecast ${forecast.value} (dashed)` : ''));
   }
 
   function render() {
     if (!model) return;
     renderCards();
     renderNotes();
+    renderOutlook();
     renderTables();
+    renderScenario();
     renderChart();
     $('content').setAttribute('aria-busy', 'false');
   }
@@ -193,6 +280,20 @@
   });
   $('export').addEventListener('click', () => vscode.postMessage({ type: 'export' }));
   $('reset').addEventListener('click', () => vscode.postMessage({ type: 'reset' }));
+  // The calculator asks the extension (core computes the costs); a short pause batches keystrokes.
+  /** @type {any} */
+  let scenarioTimer;
+  const form = /** @type {HTMLFormElement} */ ($('scenario'));
+  form.addEventListener('submit', (e) => e.preventDefault());
+  form.addEventListener('input', () => {
+    clearTimeout(scenarioTimer);
+    scenarioTimer = setTimeout(() => {
+      /** @type {Record<string, string>} */
+      const input = {};
+      for (const field of Array.from(form.querySelectorAll('input'))) input[field.name] = field.value;
+      vscode.postMessage({ type: 'scenario', input });
+    }, 250);
+  });
   // Theme switches change the body class: colours come from CSS variables, so draw again.
   new MutationObserver(() => { if (model) renderChart(); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   vscode.postMessage({ type: 'ready' });

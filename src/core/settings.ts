@@ -28,6 +28,8 @@ export interface TandemSettings {
     readonly maxTokens: number;
     readonly temperature: number;
     readonly contextTokens: number;
+    /** What the local machine cost in USD (0: not set), for the spend view's break-even. */
+    readonly hardwareCostUsd: number;
   };
   readonly inline: {
     readonly enabled: boolean;
@@ -69,6 +71,7 @@ export const DEFAULT_SETTINGS: TandemSettings = deepFreeze({
     maxTokens: 128,
     temperature: 0.2,
     contextTokens: 1536,
+    hardwareCostUsd: 0,
   },
   inline: {
     enabled: true,
@@ -113,6 +116,7 @@ export function readSettings(get: RawSettingsReader): TandemSettings {
       maxTokens: intIn(get('local.maxTokens'), 8, 1024, d.local.maxTokens),
       temperature: numberIn(get('local.temperature'), 0, 2, d.local.temperature),
       contextTokens: intIn(get('local.contextTokens'), 256, 32768, d.local.contextTokens),
+      hardwareCostUsd: numberIn(get('local.hardwareCostUsd'), 0, 1e7, d.local.hardwareCostUsd),
     },
     inline: {
       enabled: bool(get('inline.enabled'), d.inline.enabled),
@@ -212,10 +216,11 @@ export const RESTRICTED_KEYS: readonly string[] = Object.freeze([
 
 /**
  * Settings only the user may set: a workspace's prices would change what the budget believes a
- * request costs. (`local.model`, which reaches a terminal, is validated against MODEL_NAME_PATTERN
- * and quoted instead.)
+ * request costs; the hardware cost is what the user paid for their machine, not a repository's
+ * claim. (`local.model`, which reaches a terminal, is validated against MODEL_NAME_PATTERN and
+ * quoted instead.)
  */
-export const USER_ONLY_KEYS: readonly string[] = Object.freeze(['cloud.prices']);
+export const USER_ONLY_KEYS: readonly string[] = Object.freeze(['cloud.prices', 'local.hardwareCostUsd']);
 
 /**
  * The one reader of layered settings. Ordinary settings merge as VS Code merges them (the workspace

@@ -4,12 +4,16 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { breakEven } from '../core/cost/breakEven';
 import { costMeterView, SHOW_SPEND_COMMAND } from '../core/cost/costMeter';
 import { SpendLedger } from '../core/cost/ledger';
-import { localAcceptedRecord, localShownRecord } from '../core/completion/localEventRecord';
+import { localAcceptedRecord, localShownRecord, RecentShows } from '../core/completion/localEventRecord';
+import { localSavings } from '../core/cost/localSavings';
 import { localStats } from '../core/cost/localStats';
 import { DEFAULT_CLOUD_MODEL, DEFAULT_PRICES, resolvePrice } from '../core/shared/priceTable';
-import { spendCsv } from '../core/cost/spendCsv';
+import { DEFAULT_SCENARIO, normalizeScenario, scenarioCosts, type ScenarioInput } from '../core/cost/scenarioCost';
+import { spendCsv, spendFigures, type CsvFigure } from '../core/cost/spendCsv';
+import { monthForecast } from '../core/cost/spendForecast';
 import type { SpendRecord } from '../core/cost/spendRecord';
 import { summarize } from '../core/cost/spendSummary';
 import { spendViewModel, type SpendViewModel } from '../core/cost/spendViewModel';
@@ -40,15 +44,23 @@ export function registerCostFeature(services: Services): CostFeature {
   const view = new SpendView(context.extensionUri, {
     exportCsv: () => void vscode.commands.executeCommand(EXPORT_SPEND_COMMAND),
     reset: () => void vscode.commands.executeCommand(RESET_SPEND_COMMAND),
+    scenario: (raw) => {
+      scenario = normalizeScenario(raw);
+      void refresh();
+    },
   });
 
   let latest: SpendViewModel | undefined;
+  let latestFigures: CsvFigure[] = [];
+  // The calculator's inputs, for this window's view (not a setting: it is a what-if).
+  let scenario: ScenarioInput = DEFAULT_SCENARIO;
   const refresh = serialized(async () => {
     const s = services.settings();
     const now = Date.now();
     // The month so far, and the 30 days the chart shows (files are per UTC day: one day of margin).
     const since = Math.min(startOfLocalMonth(now), now - 31 * DAY_MS);
-    const [cloud, local] = await Promise.all(ledgers.map((l) => l.read({ sinceMs: since })));
+    // The local ledger whole: all-time savings (it keeps ~35 days of records, older days as totals).
+    const [cloud, local] = await Promise.all([services.ledger.read({ sinceMs: since }), localLedger.read()]);
     const priceOf = (model: string) => {
       const p = resolvePrice(model, s.cloud.prices);
       return p.kind === 'known' ? p.row : undefined;
@@ -61,6 +73,10 @@ export function registerCostFeature(services: Services): CostFeature {
     const localRecords: SpendRecord[] = [...local.records, ...cloud.records.filter((r) => r.route === 'local' && r.localEvent !== undefined)];
     const localToday = localStats(localRecords, equivalentPrice, { sinceMs: startOfLocalDay(now) });
     const localMonth = localStats(localRecords, equivalentPrice, { sinceMs: startOfLocalMonth(now) });
+    const forecast = monthForecast(summary);
+    const savings = localSavings(localRecords, equivalentPrice, now, { rollups: [...local.rollups, ...cloud.rollups] });
+    const payback = breakEven(s.local.hardwareCostUsd, savings);
+    latestFigures = spendFigures({ forecast, savings, breakEven: payback });
 
     meter.update(costMeterView({
       summary,
@@ -69,6 +85,7 @@ export function registerCostFeature(services: Services): CostFeature {
       cloudModel: s.cloud.model,
       cloudModelPriced: cloudPrice !== undefined,
       localToday,
+      ...(forecast ? { forecast } : {}),
       formatTime: (ms) => new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }),
     }));
     latest = spendViewModel({
@@ -80,6 +97,10 @@ export function registerCostFeature(services: Services): CostFeature {
       localMonth,
       skippedLines: cloud.skippedLines + local.skippedLines,
       rollupUnreadable: cloud.rollupUnreadable || local.rollupUnreadable,
+      ...(forecast ? { forecast } : {}),
+      savings,
+      ...(payback ? { breakEven: payback } : {}),
+      scenario: scenarioCosts(scenario, s.cloud.prices, [s.cloud.model]),
     });
     view.update(latest);
   }, (e) => log.warn(`Could not read the spend ledger: ${errorText(e)}`));
@@ -91,6 +112,8 @@ export function registerCostFeature(services: Services): CostFeature {
     { dir: localLedger.dir, delayMs: 3_000 },
   ], () => void refresh(), (line) => log.warn(line));
 
+  // Which shown completion an accept belongs to, so the accepted record carries its token counts.
+  const recentShows = new RecentShows();
   const inlineObserver: InlineObserver = {
     onOutcome: (outcome, doc) => {
       const s = services.settings();
@@ -100,10 +123,13 @@ export function registerCostFeature(services: Services): CostFeature {
         contextTokens: s.local.contextTokens,
         documentChars: doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end),
       });
-      if (record) appendLocal(record);
+      if (record && outcome.kind === 'shown') {
+        recentShows.remember(outcome.text, record);
+        appendLocal(record);
+      }
     },
-    onAccepted: () => {
-      appendLocal(localAcceptedRecord({ model: services.settings().local.model, workspace: services.workspaceName() }));
+    onAccepted: (text) => {
+      appendLocal(localAcceptedRecord({ model: services.settings().local.model, workspace: services.workspaceName() }, recentShows.find(text)));
     },
   };
   const appendLocal = (record: Parameters<SpendLedger['append']>[0]) => {
@@ -142,7 +168,8 @@ export function registerCostFeature(services: Services): CostFeature {
     if (!uri) return undefined;
     const snapshots = await Promise.all(ledgers.map((l) => l.read()));
     const records = snapshots.flatMap((s) => s.records).sort((a, b) => a.time - b.time);
-    await vscode.workspace.fs.writeFile(uri, Buffer.from(spendCsv(records), 'utf8'));
+    await refresh();
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(spendCsv(records, latestFigures), 'utf8'));
     const rolledUp = snapshots.reduce((n, s) => n + s.rollups.reduce((m, a) => m + a.count, 0), 0);
     void vscode.window.showInformationMessage(`Exported ${records.length} spend records to ${uri.fsPath}.` +
       (rolledUp > 0 ? ` ${rolledUp} older requests are kept only as daily totals and are not in the file.` : ''));

@@ -10,10 +10,12 @@ export const SPEND_VIEW_TYPE = 'tandem.spendView';
 export interface SpendViewActions {
   exportCsv(): void;
   reset(): void;
+  /** The calculator's raw inputs changed (validated in core). */
+  scenario(raw: Record<string, unknown>): void;
 }
 
 /** Messages the page sends. */
-type FromPage = { type: 'ready' } | { type: 'export' } | { type: 'reset' };
+type FromPage = { type: 'ready' } | { type: 'export' } | { type: 'reset' } | { type: 'scenario'; input: Record<string, unknown> };
 
 export class SpendView implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -38,6 +40,7 @@ export class SpendView implements vscode.Disposable {
       if (m?.type === 'ready') this.post();
       else if (m?.type === 'export') this.actions.exportCsv();
       else if (m?.type === 'reset') this.actions.reset();
+      else if (m?.type === 'scenario' && typeof m.input === 'object' && m.input !== null) this.actions.scenario(m.input);
     });
     panel.onDidDispose(() => { this.panel = undefined; });
     this.panel = panel;
@@ -82,8 +85,13 @@ export class SpendView implements vscode.Disposable {
 <main id="content" aria-busy="true">
   <section class="cards" id="cards" aria-label="Totals"></section>
   <section id="notes" class="notes" aria-live="polite"></section>
+  <section class="outlook" aria-label="Forecast, savings and break-even">
+    <div id="forecast" class="panel"></div>
+    <div id="savings" class="panel"></div>
+    <div id="break-even" class="panel"></div>
+  </section>
   <section>
-    <h2>Daily cloud spend, last 30 days</h2>
+    <h2>Daily cloud spend, last 30 days, and the month-end forecast</h2>
     <div class="chart"><canvas id="daily" role="img" aria-label="Daily cloud spend for the last 30 days"></canvas></div>
   </section>
   <section class="tables">
@@ -93,6 +101,17 @@ export class SpendView implements vscode.Disposable {
   <section>
     <h2>Local completions (free, never sent anywhere)</h2>
     <table id="local"></table>
+  </section>
+  <section>
+    <h2>What would this cost in the cloud?</h2>
+    <form id="scenario" class="scenario">
+      <label>Sessions per day <input id="sc-sessions" name="sessionsPerDay" type="number" min="0" step="1"></label>
+      <label>Input tokens per session <input id="sc-input" name="inputTokensPerSession" type="number" min="0" step="100"></label>
+      <label>Output tokens per session <input id="sc-output" name="outputTokensPerSession" type="number" min="0" step="100"></label>
+      <label>Days per month <input id="sc-days" name="daysPerMonth" type="number" min="0" max="31" step="1"></label>
+    </form>
+    <p id="scenario-tokens" class="muted"></p>
+    <table id="scenario-costs"></table>
   </section>
 </main>
 <script nonce="${nonce}" src="${asset('dist', 'chart.umd.min.js')}"></script>

@@ -50,6 +50,8 @@ export interface OllamaDoubleOptions {
   respond?: (req: RecordedOllamaRequest) => string;
   /** How text is cut into streamed tokens. Default: defaultTokenize. */
   tokenize?: (text: string) => string[];
+  /** Overrides the counts the final chunk reports (default: the prompt's tokens and the tokens sent). */
+  counts?: (req: RecordedOllamaRequest) => { prompt_eval_count?: number; eval_count?: number };
   fault?: OllamaFault;
   /** Paths the fault applies to. Default ['/api/generate', '/api/chat']. */
   faultPaths?: string[];
@@ -353,6 +355,7 @@ export async function startOllamaDouble(initial: OllamaDoubleOptions = {}): Prom
           prompt_eval_duration: ns(firstTokenAt - loadedAt),
           eval_count: evalCount,
           eval_duration: ns(now - firstTokenAt),
+          ...opts.counts?.(rec),
         }),
       };
     };

@@ -66,9 +66,14 @@ export class OpenAiCompatibleBackend implements CompletionBackend {
         temperature: req.temperature,
         stop: [...template.stop, ...req.stop],
         stream: true,
+        // The server's own token counts arrive in a last chunk (llama.cpp server and vLLM send it; a
+        // server that ignores the option sends none and the completion just has no counts).
+        stream_options: { include_usage: true },
       }, { signal: own.signal });
       let finish: FimResult['finish'] = 'stop';
+      let server: FimResult['server'] = {};
       for await (const chunk of stream) {
+        if (chunk.usage) server = { promptTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
         const choice = chunk.choices?.[0];
         if (!choice) continue;
         if (choice.text) {
@@ -81,7 +86,7 @@ export class OpenAiCompatibleBackend implements CompletionBackend {
         }
         if (choice.finish_reason === 'length') finish = 'length';
       }
-      return { text, finish, firstTokenMs: firstTokenMs < 0 ? elapsedMs(started) : firstTokenMs, totalMs: elapsedMs(started), server: {} };
+      return { text, finish, firstTokenMs: firstTokenMs < 0 ? elapsedMs(started) : firstTokenMs, totalMs: elapsedMs(started), server };
     } catch (e) {
       if (signal.aborted) throw new BackendError('aborted', 'Request was cancelled.', e);
       throw toBackendError(e, this.opts.model);

@@ -52,21 +52,52 @@ export function localShownRecord(outcome: CompletionOutcome, ctx: LocalEventCont
   };
 }
 
-/** The record for a completion the user accepted (its tokens were counted when it was shown). */
-export function localAcceptedRecord(ctx: Pick<LocalEventContext, 'model' | 'workspace'>): NewSpendRecord {
+/**
+ * The record for a completion the user accepted. It carries the token counts of the shown record it
+ * came from, so accepted completions can be priced on their own; without one (the suggestion was
+ * shown before this window counted it) it is marked estimated with no tokens, and savings leave it out.
+ */
+export function localAcceptedRecord(
+  ctx: Pick<LocalEventContext, 'model' | 'workspace'>,
+  shown?: Pick<NewSpendRecord, 'inputTokens' | 'outputTokens' | 'source'>,
+): NewSpendRecord {
   return {
     workspace: ctx.workspace,
     route: 'local',
     command: 'inline',
     model: ctx.model,
-    inputTokens: 0,
+    inputTokens: shown?.inputTokens ?? 0,
     cachedInputTokens: 0,
-    outputTokens: 0,
+    outputTokens: shown?.outputTokens ?? 0,
     reasoningTokens: 0,
     costMicros: 0,
-    source: 'reported',
+    source: shown?.source ?? 'estimated',
     localEvent: 'accepted',
   };
+}
+
+/**
+ * The last few counted shows, so an accept can be traced to the model request that produced it. An
+ * accepted text is the shown text itself (a cache hit shows the same answer again) or its end (the
+ * rest of a suggestion the user typed through), so the newest show whose text ends with it wins.
+ */
+export class RecentShows {
+  private readonly shows: Array<{ text: string; record: NewSpendRecord }> = [];
+
+  constructor(private readonly capacity = 32) {}
+
+  remember(text: string, record: NewSpendRecord): void {
+    this.shows.push({ text, record });
+    if (this.shows.length > this.capacity) this.shows.shift();
+  }
+
+  find(acceptedText: string): NewSpendRecord | undefined {
+    if (acceptedText === '') return undefined;
+    for (let i = this.shows.length - 1; i >= 0; i--) {
+      if (this.shows[i].text.endsWith(acceptedText)) return this.shows[i].record;
+    }
+    return undefined;
+  }
 }
 
 function wholeTokens(n: number): number {

@@ -4,6 +4,7 @@
 import type { BudgetSettings } from '../shared/budgetPolicy';
 import { formatUsd, usdToMicros } from './costMath';
 import type { LocalStats } from './localStats';
+import { forecastBudgetLevel, type MonthForecast } from './spendForecast';
 import type { SpendSummary, SpendTotals } from './spendSummary';
 import type { MeterPeriod } from '../settings';
 
@@ -19,6 +20,8 @@ export interface MeterInput {
   cloudModelPriced: boolean;
   /** Local completions today (never sent anywhere), if known. */
   localToday?: LocalStats;
+  /** Month-end forecast (absent before any priced cloud spend this month). */
+  forecast?: MonthForecast;
   /** Formats a record's time for the tooltip (the adapter passes the user's locale). */
   formatTime?: (ms: number) => string;
 }
@@ -99,6 +102,15 @@ function tooltip(input: MeterInput, caps: CapState[], unpricedBlocks: boolean): 
   lines.push(`| Today | ${totalText(summary.today)} | ${summary.today.requests} | ${capFor('daily')} |`);
   lines.push(`| This month | ${totalText(summary.thisMonth)} | ${summary.thisMonth.requests} | ${capFor('monthly')} |`);
   lines.push('');
+  const f = input.forecast;
+  if (f) {
+    const cap = caps.find((c) => c.period === 'monthly');
+    const level = cap ? forecastBudgetLevel(f, cap.capMicros) : 'within';
+    lines.push(`Month-end forecast: ${formatUsd(f.forecastMicros)} (range ${formatUsd(f.lowMicros)}–${formatUsd(f.highMicros)}; ` +
+      `${formatUsd(f.rateMicros)} a day over the last ${f.basis.length} day(s) with spend, ${f.daysLeft} day(s) left)` +
+      `${f.unpricedRequests > 0 ? `, plus ${f.unpricedRequests} unpriced` : ''}` +
+      `${level === 'over' ? ` $(warning) over the ${formatUsd(cap!.capMicros)} monthly budget` : level === 'mayExceed' ? ` $(warning) may cross the ${formatUsd(cap!.capMicros)} monthly budget` : ''}  `, '');
+  }
   if (summary.byModel.length > 0) {
     lines.push(`By model (this month): ${summary.byModel.map((m) => `${esc(m.model)} ${totalText(m)}`).join(', ')}  `);
     lines.push(`By command (this month): ${summary.byCommand.map((c) => `${esc(c.command)} ${totalText(c)}`).join(', ')}  `);

@@ -35,6 +35,8 @@ export interface SpendSummary {
   lastRequest?: SpendRecord;
   /** One entry per day, oldest first, ending today; days without requests are zeros. */
   daily: Array<SpendTotals & { day: string }>;
+  /** This month's days from the 1st to today, zeros included (the forecast reads them). */
+  monthDaily: Array<SpendTotals & { day: string }>;
 }
 
 export interface SummaryOptions {
@@ -58,6 +60,8 @@ export function summarize(records: readonly SpendRecord[], now: number, options:
   const dayCount = Math.max(1, options.days ?? 30);
   const dailyKeys = Array.from({ length: dayCount }, (_, i) => addDays(today, i - (dayCount - 1)));
   const daily = new Map(dailyKeys.map((d) => [d, emptyTotals()]));
+  const monthKeys = Array.from({ length: Number(today.slice(8, 10)) }, (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`);
+  const monthDaily = new Map(monthKeys.map((d) => [d, emptyTotals()]));
 
   const summary: SpendSummary = {
     day: today,
@@ -68,6 +72,7 @@ export function summarize(records: readonly SpendRecord[], now: number, options:
     byModel: [],
     byCommand: [],
     daily: [],
+    monthDaily: [],
   };
   const byModel = new Map<string, SpendTotals>();
   const byCommand = new Map<string, SpendTotals>();
@@ -77,6 +82,8 @@ export function summarize(records: readonly SpendRecord[], now: number, options:
     const inDaily = daily.get(day);
     if (inDaily) add(inDaily);
     if (day === today) add(summary.today);
+    const inMonth = monthDaily.get(day);
+    if (inMonth) add(inMonth);
     if (day.slice(0, 7) === month) {
       add(summary.thisMonth);
       add(getOrAdd(byModel, model));
@@ -116,6 +123,7 @@ export function summarize(records: readonly SpendRecord[], now: number, options:
   summary.byModel = [...byModel].map(([model, t]) => ({ model, ...t })).sort(byCostThenName((x) => x.model));
   summary.byCommand = [...byCommand].map(([command, t]) => ({ command, ...t })).sort(byCostThenName((x) => x.command));
   summary.daily = dailyKeys.map((day) => ({ day, ...daily.get(day)! }));
+  summary.monthDaily = monthKeys.map((day) => ({ day, ...monthDaily.get(day)! }));
   return summary;
 }
 
@@ -145,7 +153,7 @@ function getOrAdd<K>(map: Map<K, SpendTotals>, key: K): SpendTotals {
 
 // Calendar arithmetic on the date itself: stepping back 24 h at a time from a local time near
 // midnight would skip or repeat a day across a daylight-saving change.
-function addDays(day: string, delta: number): string {
+export function addDays(day: string, delta: number): string {
   const d = new Date(`${day}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + delta);
   return d.toISOString().slice(0, 10);

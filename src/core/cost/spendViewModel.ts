@@ -3,8 +3,12 @@
 // to plot. The webview script renders it and decides nothing.
 
 import type { BudgetSettings } from '../shared/budgetPolicy';
+import { formatMonths, type BreakEven } from './breakEven';
 import { formatUsd, usdToMicros } from './costMath';
+import type { LocalSavings, SavingsTotals } from './localSavings';
 import type { LocalStats } from './localStats';
+import type { ScenarioResult } from './scenarioCost';
+import { forecastBudgetLevel, forecastLine, type ForecastBudgetLevel, type MonthForecast } from './spendForecast';
 import type { SpendSummary, SpendTotals } from './spendSummary';
 
 export interface SpendRow {
@@ -43,6 +47,54 @@ export interface LocalPanel {
   cloudModel: string;
 }
 
+export interface ForecastPanel {
+  value: string;
+  low: string;
+  high: string;
+  spent: string;
+  /** Mean daily spend of the basis days, and how many there were. */
+  rate: string;
+  basisDays: number;
+  daysLeft: number;
+  monthEnd: string;
+  /** The method in words, shown next to the figure. */
+  method: string;
+  unpriced: number;
+  /** `message` is the view's warning (over or may exceed); `status` the short line next to the figure. */
+  budget?: { cap: string; level: ForecastBudgetLevel; message: string; status: string };
+  /** The dashed line: projected month to date from today to the month's end. */
+  line: { labels: string[]; usd: number[] };
+}
+
+export interface SavingsRow {
+  label: string;
+  shown: number;
+  shownSaved: string;
+  accepted: number;
+  acceptedSaved: string;
+  withoutCounts: number;
+}
+
+export interface SavingsPanel {
+  model: string;
+  rows: SavingsRow[];
+  /** How the figure is made and what is left out. */
+  method: string;
+}
+
+export interface BreakEvenPanel {
+  hardware: string;
+  months: string;
+  monthly: string;
+  assumptions: string;
+}
+
+export interface ScenarioPanel {
+  input: ScenarioResult['input'];
+  tokens: string;
+  rows: Array<{ model: string; cost: string; priceSource: string; unknown: boolean }>;
+}
+
 export interface SpendViewModel {
   day: string;
   month: string;
@@ -61,6 +113,12 @@ export interface SpendViewModel {
   cloudModelPriced: boolean;
   /** Things the user must know to read the numbers right (unpriced requests, estimates, damage). */
   notes: string[];
+  /** Absent before any priced cloud spend this month. */
+  forecast?: ForecastPanel;
+  savings?: SavingsPanel;
+  /** Only when tandem.local.hardwareCostUsd is set. */
+  breakEven?: BreakEvenPanel;
+  scenario?: ScenarioPanel;
 }
 
 export interface SpendViewInput {
@@ -72,6 +130,10 @@ export interface SpendViewInput {
   localMonth?: LocalStats;
   skippedLines?: number;
   rollupUnreadable?: boolean;
+  forecast?: MonthForecast;
+  savings?: LocalSavings;
+  breakEven?: BreakEven;
+  scenario?: ScenarioResult;
 }
 
 export function spendViewModel(input: SpendViewInput): SpendViewModel {
@@ -131,6 +193,13 @@ export function spendViewModel(input: SpendViewInput): SpendViewModel {
     cloudModelPriced: input.cloudModelPriced,
     notes,
   };
+  if (input.forecast) model.forecast = forecastPanel(input.forecast, budget.monthlyUsd);
+  if (input.savings) model.savings = savingsPanel(input.savings);
+  if (input.breakEven) {
+    const b = input.breakEven;
+    model.breakEven = { hardware: formatUsd(b.hardwareMicros), months: formatMonths(b.months), monthly: formatUsd(b.monthlyMicros), assumptions: b.assumptions };
+  }
+  if (input.scenario) model.scenario = scenarioPanel(input.scenario);
   const last = summary.lastRequest;
   if (last) {
     model.lastRequest = {
@@ -170,5 +239,70 @@ function localPanel(label: string, s: LocalStats): LocalPanel {
     outputTokens: s.outputTokens,
     cloudEquivalent: formatUsd(s.cloudEquivalentMicros),
     cloudModel: s.cloudModel,
+  };
+}
+
+function forecastPanel(f: MonthForecast, monthlyUsd: number | undefined): ForecastPanel {
+  const panel: ForecastPanel = {
+    value: formatUsd(f.forecastMicros),
+    low: formatUsd(f.lowMicros),
+    high: formatUsd(f.highMicros),
+    spent: formatUsd(f.spentMicros),
+    rate: formatUsd(f.rateMicros),
+    basisDays: f.basis.length,
+    daysLeft: f.daysLeft,
+    monthEnd: f.monthEnd,
+    method: `${formatUsd(f.spentMicros)} spent + ${formatUsd(f.rateMicros)} a day (mean of the last ${f.basis.length} day(s) with cloud spend) × ` +
+      `${f.daysLeft} day(s) left; range from the smallest (${formatUsd(f.lowRateMicros)}) and largest (${formatUsd(f.highRateMicros)}) of those days. ` +
+      'Assumes every remaining day is a day you use the cloud.',
+    unpriced: f.unpricedRequests,
+    line: forecastLine(f).reduce<ForecastPanel['line']>((l, p) => {
+      l.labels.push(p.day);
+      l.usd.push(p.micros / 1_000_000);
+      return l;
+    }, { labels: [], usd: [] }),
+  };
+  if (monthlyUsd !== undefined && Number.isFinite(monthlyUsd) && monthlyUsd > 0) {
+    const capMicros = usdToMicros(monthlyUsd);
+    const level = forecastBudgetLevel(f, capMicros);
+    const cap = formatUsd(capMicros);
+    panel.budget = {
+      cap,
+      level,
+      message: level === 'over'
+        ? `At this rate this month's cloud spend reaches ${panel.value} by ${f.monthEnd}, over the ${cap} monthly budget.`
+        : level === 'mayExceed'
+          ? `This month's cloud spend may cross the ${cap} monthly budget: the forecast is ${panel.value}, its high end ${panel.high}.`
+          : `The forecast stays within the ${cap} monthly budget.`,
+      status: level === 'over' ? `Over the ${cap} monthly budget` : level === 'mayExceed' ? `May cross the ${cap} monthly budget` : `Within the ${cap} monthly budget`,
+    };
+  }
+  return panel;
+}
+
+function savingsPanel(s: LocalSavings): SavingsPanel {
+  const rowOf = (label: string, t: SavingsTotals): SavingsRow => ({
+    label,
+    shown: t.shown,
+    shownSaved: formatUsd(t.shownMicros),
+    accepted: t.accepted,
+    acceptedSaved: formatUsd(t.acceptedMicros),
+    withoutCounts: t.shownWithoutCounts + t.acceptedWithoutCounts,
+  });
+  const p = s.price;
+  return {
+    model: p.model,
+    rows: [rowOf('This month', s.month), rowOf('All time', s.allTime)],
+    method: `What the same requests would have cost on ${p.model} ($${p.inputPerMTok} per 1M input tokens, $${p.outputPerMTok} per 1M output, ` +
+      'input at the full rate), from the token counts the local server reported. Completions without server counts are left out ' +
+      '(recorded before Tandem kept them, or streams Tandem closed early: the server reports counts only when a stream ends).',
+  };
+}
+
+function scenarioPanel(r: ScenarioResult): ScenarioPanel {
+  return {
+    input: r.input,
+    tokens: `${r.inputTokensPerMonth.toLocaleString('en-US')} input and ${r.outputTokensPerMonth.toLocaleString('en-US')} output tokens a month`,
+    rows: r.rows.map((x) => ({ model: x.model, cost: x.cost, priceSource: x.priceSource, unknown: x.costMicros === null })),
   };
 }

@@ -158,6 +158,22 @@ describe('OpenAiCompatibleBackend against the OpenAI double (/v1/completions)', 
     assert.ok(req.body.stop.includes('<|endoftext|>'));
   });
 
+  it('asks for the server\'s usage and passes its token counts through (savings are priced from them)', async () => {
+    server.configure({ usage: () => ({ prompt_tokens: 812, completion_tokens: 9 }) });
+    const b = new OpenAiCompatibleBackend({ endpoint: server.url, model: 'qwen2.5-coder-1.5b' });
+    const r = await b.complete(request(), new AbortController().signal);
+    assert.deepEqual(server.requests.find((q) => q.path === '/v1/completions')?.body.stream_options, { include_usage: true });
+    assert.deepEqual(r.server, { promptTokens: 812, outputTokens: 9 });
+  });
+
+  it('a server that sends no usage chunk leaves the counts out rather than inventing them', async () => {
+    server.configure({ fault: { kind: 'omitUsage' } });
+    const b = new OpenAiCompatibleBackend({ endpoint: server.url, model: 'qwen2.5-coder-1.5b' });
+    const r = await b.complete(request(), new AbortController().signal);
+    assert.equal(r.text, 'a + b;');
+    assert.deepEqual(r.server, {});
+  });
+
   it('stops early and closes the connection when shouldStop fires', async () => {
     server.configure({ respond: () => 'a + b;\n' + 'more '.repeat(100), schedule: { firstTokenMs: 0, perTokenMs: 10 } });
     const b = new OpenAiCompatibleBackend({ endpoint: `${server.url}/v1`, model: 'qwen2.5-coder-1.5b' });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { CompletionOutcome } from '../../../src/core/completion/completionOutcome';
-import { isCountedShow, localAcceptedRecord, localShownRecord } from '../../../src/core/completion/localEventRecord';
+import { isCountedShow, localAcceptedRecord, localShownRecord, RecentShows } from '../../../src/core/completion/localEventRecord';
 import { isSpendRecord } from '../../../src/core/cost/spendRecord';
 
 const ctx = { model: 'qwen2.5-coder:1.5b-base', workspace: 'ws', contextTokens: 1536, documentChars: 400 };
@@ -35,9 +35,30 @@ describe('local completion records', () => {
     assert.equal(localShownRecord({ kind: 'skipped', reason: 'cancelled' }, ctx), undefined);
   });
 
-  it('records an acceptance with no tokens (they were counted when shown)', () => {
-    const r = localAcceptedRecord(ctx);
-    assert.deepEqual([r.localEvent, r.inputTokens, r.outputTokens, r.costMicros], ['accepted', 0, 0, 0]);
+  it('an acceptance carries the token counts of the show it came from, so it can be priced on its own', () => {
+    const shownRecord = localShownRecord(shown('model', { promptTokens: 812, outputTokens: 9 }), ctx)!;
+    const r = localAcceptedRecord(ctx, shownRecord);
+    assert.deepEqual([r.localEvent, r.inputTokens, r.outputTokens, r.costMicros, r.source], ['accepted', 812, 9, 0, 'reported']);
     assert.ok(isSpendRecord({ ...r, id: 'y', time: 2 }));
+  });
+
+  it('an acceptance whose show is unknown is estimated with no tokens (savings leave it out)', () => {
+    const r = localAcceptedRecord(ctx);
+    assert.deepEqual([r.localEvent, r.inputTokens, r.outputTokens, r.source], ['accepted', 0, 0, 'estimated']);
+  });
+
+  it('RecentShows finds the show an accepted text came from: the same text, or the rest typed through', () => {
+    const recent = new RecentShows(2);
+    const a = localShownRecord(shown('model', { promptTokens: 100, outputTokens: 5 }), ctx)!;
+    const b = localShownRecord(shown('model', { promptTokens: 200, outputTokens: 7 }), ctx)!;
+    recent.remember('return a + b;', a);
+    recent.remember('console.log(x);', b);
+    assert.equal(recent.find('return a + b;'), a);
+    assert.equal(recent.find('a + b;'), a, 'the rest of a suggestion typed through');
+    assert.equal(recent.find('console.log(x);'), b);
+    assert.equal(recent.find('something else'), undefined);
+    assert.equal(recent.find(''), undefined);
+    recent.remember('third', b);
+    assert.equal(recent.find('return a + b;'), undefined, 'bounded: the oldest is forgotten');
   });
 });

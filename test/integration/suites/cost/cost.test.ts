@@ -18,6 +18,12 @@ const USAGE = { prompt_tokens: 1200, completion_tokens: 300, total_tokens: 1500,
 const EXPECTED_MICROS = 2115;
 const EXPECTED_USD = '$0.002115';
 
+/** USD as the view writes it (formatUsd): at least 2 decimals, more only when non-zero. */
+function usd(micros: number): string {
+  const fraction = String(micros % 1_000_000).padStart(6, '0').replace(/0+$/, '').padEnd(2, '0');
+  return `$${Math.floor(micros / 1_000_000)}.${fraction}`;
+}
+
 interface RefactorSummary { kind: string; reason?: string; message?: string; costMicros?: number | null; route?: string }
 
 /** The cost meter as rendered in the status bar. */
@@ -203,7 +209,8 @@ describe('Tandem installed from the .vsix: cost meter, spend view and budgets', 
 
   it('counts local completions shown and accepted, free, in the spend view', async function () {
     ollama = await startOllamaDouble({ schedule: { firstTokenMs: 20, perTokenMs: 5 } });
-    ollama.configure({ respond: () => 'export function sub(a: number, b: number): number {' });
+    // Fixed server counts, so the savings below can be checked by hand: 1000 × $0.75 + 20 × $4.50 per 1M = $0.00084 each.
+    ollama.configure({ respond: () => 'export function sub(a: number, b: number): number {', counts: () => ({ prompt_eval_count: 1000, eval_count: 20 }) });
     await setUserSetting('local.endpoint', ollama.url);
     await eventually('local model ready', async () => ((await statusBarItems()).some((i) => /ready/i.test(`${i.text} ${i.aria}`)) ? true : undefined), 30_000);
     const editor = await openFileAt('src/math.ts', 3, 0);
@@ -222,6 +229,66 @@ describe('Tandem installed from the .vsix: cost meter, spend view and budgets', 
     // Local work costs nothing on the meter.
     await meterShows(new RegExp(`\\${EXPECTED_USD} today`));
     await screenshot('spend-view-local');
+  });
+
+  it('answers the hybrid question: month-end forecast, local savings and break-even, in dark and light themes', async function () {
+    // Scripted above: one refactor today at $0.002115 (the only day with cloud spend this month) and
+    // local completions the Ollama double reported as 1000 prompt + 20 eval tokens ($0.00084 each at
+    // gpt-5.4-mini). Forecast = spent + mean of the days with spend × days left = 2115 µ$ × (1 + days left).
+    const now = new Date();
+    const daysLeft = new Date(now.getFullYear(), now.getMonth() + 1, 0).getDate() - now.getDate();
+    const forecast = usd(2115 * (1 + daysLeft));
+    await vscode.commands.executeCommand('tandem.showSpend');
+    await eventually('forecast panel', async () => (await queryFrames('#forecast .forecast-value')).find((n) => n.text === forecast), 30_000);
+    assert.equal((await queryFrames('#break-even .break-even-months')).length, 0, 'no break-even without tandem.local.hardwareCostUsd');
+
+    await setUserSetting('local.hardwareCostUsd', 1);
+    await setUserSetting('cloud.monthlyBudgetUsd', 0.003);
+    const months = await eventually('break-even figure', async () => (await queryFrames('#break-even .break-even-months'))[0], 30_000);
+    const range = (await queryFrames('#forecast .forecast-range'))[0];
+    assert.match(range.text, new RegExp(`^range \\${forecast} – \\${forecast} · by \\d{4}-\\d{2}-\\d{2} · ${daysLeft} day\\(s\\) left$`));
+    if (daysLeft > 0) {
+      const warning = await eventually('budget warning', async () => (await queryFrames('.note.forecast-warning'))[0]);
+      assert.match(warning.text, new RegExp(`reaches \\${forecast} by .*, over the \\$0\\.003 monthly budget`));
+      assert.equal((await queryFrames('#forecast .forecast-budget'))[0]?.text, 'Over the $0.003 monthly budget');
+    }
+
+    const cells = (await queryFrames('#savings tbody tr td')).map((c) => c.text);
+    assert.deepEqual(cells.slice(0, 1), ['This month']);
+    const shown = Number(cells[1]);
+    assert.ok(shown >= 1, `shown completions with server counts: ${cells.join(' | ')}`);
+    assert.equal(cells[2], usd(840 * shown), 'saved by shown completions = shown × $0.00084');
+    assert.deepEqual(cells.slice(3, 5), ['1', '$0.00084'], 'the accepted completion, priced from its own counts');
+    assert.equal(cells[6], 'All time');
+
+    // $1 ÷ (shown × $0.00084 a day × 30.4375): every local record is from today, so the window is 1 day.
+    const expectedMonths = 1_000_000 / (840 * shown * 30.4375);
+    assert.equal(months.text, `${expectedMonths.toFixed(1)} months${expectedMonths >= 24 ? ` (${(expectedMonths / 12).toFixed(1)} years)` : ''}`);
+    const assumptions = (await queryFrames('#break-even .break-even-assumptions'))[0];
+    assert.match(assumptions.text, new RegExp(`${shown} shown local completion\\(s\\) over the last 1 day\\(s\\)`));
+
+    const scenario = (await queryFrames('#scenario-costs tbody tr')).map((r) => r.text);
+    assert.ok(scenario.some((t) => /gpt-5\.4-mini\s*\$1\.65/.test(t)), scenario.join(' | '));
+    assert.ok(scenario.some((t) => /gpt-5\.4-nano\s*\$0\.451/.test(t)), scenario.join(' | '));
+    await eventually('forecast on the chart', async () => (await queryFrames('canvas#daily')).find((c) => c.aria.includes(`month-end forecast ${forecast} (dashed)`)));
+
+    const target = vscode.Uri.file(path.join(process.env.TANDEM_WORKSPACE ?? '/tmp', 'spend-outlook.csv'));
+    await vscode.commands.executeCommand('tandem.exportSpendCsv', target);
+    const csv = fs.readFileSync(target.fsPath, 'utf8');
+    assert.match(csv, new RegExp(`\r\nforecastMonthEndUsd,${forecast.slice(1).padEnd(8, '0')},`));
+    assert.match(csv, new RegExp(`\r\nlocalSavedAcceptedThisMonthUsd,0\\.000840,`));
+    assert.match(csv, new RegExp(`\r\nbreakEvenMonths,${expectedMonths.toFixed(1)},`));
+
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
+    await new Promise((r) => setTimeout(r, 1500));
+    await screenshot('spend-outlook-dark');
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
+    await new Promise((r) => setTimeout(r, 1500));
+    await screenshot('spend-outlook-light');
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    await setUserSetting('local.hardwareCostUsd', undefined);
+    await setUserSetting('cloud.monthlyBudgetUsd', undefined);
   });
 
   it('reset needs the user\'s confirmation: unconfirmed, nothing is cleared', async function () {
