@@ -15,6 +15,8 @@ import { countChatTokens, countTokens } from '../cost/tokenCount';
 import type { UsageRecord } from '../cost/usageRecord';
 import { apiKeyAllowedFor } from '../privacy/apiKeyAllowedFor';
 import { prepareCloudSend, type PayloadPart } from '../privacy/cloudGate';
+import { CUT_SCAN_MARGIN, type TextSpan } from '../privacy/secretAwareCut';
+import { findSecrets } from '../privacy/secretRedactor';
 import { abortableSleep, type Sleep } from '../refactor/abortableSleep';
 import type { ChatMessage, RefactorBackend } from '../refactor/refactorBackend';
 import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
@@ -140,7 +142,7 @@ export class CloudInlineService {
     const key = cacheKey(req);
     if (this.last?.key === key) return { kind: 'shown', route, text: this.last.text, model, costMicros: 0, fromCache: true };
 
-    const prompt = promptOf(req, s);
+    const prompt = promptOf(req, s, await secretsAroundCursor(req, s));
     const shape = prompt.shape;
     if (shape.kind === 'skip') return skip('midLine', 'The cursor is inside a line, where no completion is asked for.');
 
@@ -227,9 +229,9 @@ type PromptSource = Pick<CloudInlineRequest, 'relativePath' | 'text' | 'offset' 
  * The document around the cursor, in the same window the local model gets, and nothing from other
  * files: what leaves the machine for a completion is this file's neighbourhood only.
  */
-function promptOf(req: PromptSource, s: TandemSettings) {
+function promptOf(req: PromptSource, s: TandemSettings, secrets?: readonly TextSpan[]) {
   const es = engineSettingsFrom(s);
-  const window = buildPromptWindow({ text: req.text, offset: req.offset, languageId: req.languageId }, { maxPrefixChars: es.maxPrefixChars, maxSuffixChars: es.maxSuffixChars });
+  const window = buildPromptWindow({ text: req.text, offset: req.offset, languageId: req.languageId, ...(secrets ? { secrets } : {}) }, { maxPrefixChars: es.maxPrefixChars, maxSuffixChars: es.maxSuffixChars });
   // Prefix and suffix as two parts of the same file: the gate scans them as one text, so a key the
   // cursor splits is still found.
   const parts: PayloadPart[] = [
@@ -239,6 +241,19 @@ function promptOf(req: PromptSource, s: TandemSettings) {
   // The same shape rule as the local engine: where it would skip (mid-line), so does the cloud.
   const shape: CompletionShape = decideShape(window.prefix, window.suffix, req.languageId, s.inline.maxLines);
   return { window, parts, shape };
+}
+
+/**
+ * Secrets in the text the window can be cut from (the window's reach plus a margin), found before
+ * the cut so it never lands inside one. A scanner failure finds nothing here: the gate then scans
+ * the window itself and refuses (fails closed).
+ */
+async function secretsAroundCursor(req: PromptSource, s: TandemSettings): Promise<TextSpan[]> {
+  const es = engineSettingsFrom(s);
+  const from = Math.max(0, req.offset - es.maxPrefixChars - CUT_SCAN_MARGIN);
+  const to = Math.min(req.text.length, req.offset + es.maxSuffixChars + CUT_SCAN_MARGIN);
+  const found = await findSecrets(req.text.slice(from, to)).catch(() => []);
+  return found.map((f) => ({ start: f.start + from, end: f.end + from }));
 }
 
 /** The chat prompt from the parts the gate let through (secrets already replaced). */

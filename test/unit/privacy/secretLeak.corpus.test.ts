@@ -165,16 +165,16 @@ describe('secret leak corpus (issue 11 items 2 and 3)', function () {
       // across the prefix window's start (the rest of the secret's line runs up to the cursor).
       check(t, sample, 'inline prefix', await inlineRun(BEFORE + text + '\n', BEFORE.length + text.length + 1, n++));
       check(t, sample, 'inline suffix', await inlineRun(BEFORE + '\n' + text + AFTER, BEFORE.length, n++));
-      const head = BEFORE + text.slice(0, lineEnd);
-      const secretAt = BEFORE.length + at;
-      let doc: string | undefined;
-      for (let pad = 0; pad < es.maxPrefixChars + s.length && doc === undefined; pad++) {
-        const candidate = head + PAD_WORDS.repeat(Math.ceil(pad / PAD_WORDS.length) + 1).slice(0, pad);
-        if (candidate.length - secretAt > es.maxPrefixChars + s.length) break;
-        const start = buildPromptWindow({ text: candidate, offset: candidate.length, languageId: 'typescript' }, { maxPrefixChars: es.maxPrefixChars, maxSuffixChars: es.maxSuffixChars }).prefixStart;
-        if (start > secretAt + 2 && start < secretAt + s.length - 2) doc = candidate;
-      }
-      if (doc !== undefined) {
+      // The prefix start moves on a grid of maxPrefixChars/8: a comment line in front puts a grid
+      // point in the middle of the secret, and the cursor goes where the budget reaches back to it.
+      const grid = Math.floor(es.maxPrefixChars / 8);
+      const target0 = BEFORE.length + mid;
+      const lead = ((grid - (target0 % grid)) % grid) + grid;
+      const front = '//' + '-'.repeat(lead - 3) + '\n' + BEFORE + text.slice(0, lineEnd);
+      const cursor = target0 + lead + es.maxPrefixChars;
+      const doc = front + PAD_WORDS.repeat(Math.ceil(es.maxPrefixChars / PAD_WORDS.length) + 1).slice(0, cursor - front.length);
+      const naive = buildPromptWindow({ text: doc, offset: doc.length, languageId: 'typescript' }, { maxPrefixChars: es.maxPrefixChars, maxSuffixChars: es.maxSuffixChars }).prefixStart;
+      if (cursor >= front.length && naive > lead + BEFORE.length + at && naive < lead + BEFORE.length + at + s.length) {
         t.straddles++;
         check(t, sample, 'inline prefix, cut inside the secret', await inlineRun(doc + '\n' + AFTER, doc.length, n++));
       }
