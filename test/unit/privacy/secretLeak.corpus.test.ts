@@ -56,13 +56,14 @@ function refactorGate(asked: { confirmation: boolean }): CloudGate {
   };
 }
 
+/** Records what would be sent. No usage comes back, so nothing is written to the ledger. */
 function capturingBackend(sent: string[]): RefactorBackend {
   return {
     route: 'cloud',
     model: 'gpt-5.4-mini',
     async run(messages: readonly ChatMessage[]) {
       sent.push(messages.map((m) => m.content).join('\n'));
-      return { kind: 'ok', text: '```\nx\n```', usage: { inputTokens: 10, outputTokens: 1, model: 'gpt-5.4-mini' } as never };
+      return { kind: 'error', error: { kind: 'network', message: 'not sent: test' } as never, partialText: '' };
     },
   };
 }
@@ -106,17 +107,19 @@ function check(t: Tally, sample: LeakSample, position: string, sent: string | un
 }
 
 describe('secret leak corpus (issue 11 items 2 and 3)', function () {
-  this.timeout(600_000);
-  const corpus = leakCorpus();
+  this.timeout(1_800_000);
+  // LEAK_CORPUS_LIMIT runs a prefix of the corpus while working on a rule; the suite runs it whole.
+  const corpus = leakCorpus().slice(0, Number(process.env.LEAK_CORPUS_LIMIT ?? Infinity));
   const ordinary = ordinaryCorpus();
   let dir: string;
   before(() => { dir = mkdtempSync(join(tmpdir(), 'tandem-leak-')); });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is at least 200 secrets in at least 30 formats and 8 languages, and 300 ordinary snippets', () => {
-    assert.ok(corpus.length >= 200, `${corpus.length} secrets`);
-    assert.ok(new Set(corpus.map((s) => s.format)).size >= 30);
-    assert.ok(new Set(corpus.map((s) => s.language)).size >= 8);
+    const all = leakCorpus();
+    assert.ok(all.length >= 200, `${all.length} secrets`);
+    assert.ok(new Set(all.map((s) => s.format)).size >= 30);
+    assert.ok(new Set(all.map((s) => s.language)).size >= 8);
     assert.ok(ordinary.length >= 300, `${ordinary.length} ordinary snippets`);
   });
 
