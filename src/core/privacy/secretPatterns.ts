@@ -77,9 +77,11 @@ const TOKEN_RULES: readonly TokenRule[] = [
   // ADO.NET / ODBC / JDBC-style `…;Password=…;`, also first in the string (`"Password=…;User ID=…"`).
   { id: 'tandem/connection-string-password', regex: /[;"'`][ \t]*(?:Password|Pwd)[ \t]*=[ \t]*([^;'"`\r\n]{3,})/gi, group: 1, accept: (v) => !isPlaceholderValue(v.trim()) },
   // ~/.pgpass: host:port:database:user:password, one per line.
-  { id: 'tandem/pgpass', regex: /^[ \t]*[A-Za-z0-9_.*-]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:(\S{3,})[ \t]*$/gm, group: 1, accept: (v) => !isPlaceholderValue(v) },
-  // ~/.netrc: machine HOST [login USER] [account A] password SECRET.
-  { id: 'tandem/netrc-password', regex: /\bmachine[ \t]+\S+(?:\s+(?:login|account|port|protocol)[ \t]+\S+)*\s+password[ \t]+(\S+)/g, group: 1, accept: (v) => !isPlaceholderValue(v) },
+  // Also commented out or rendered as a comment (a context snippet): still the same password.
+  { id: 'tandem/pgpass', regex: /^[ \t]*(?:(?:#|\/\/)[ \t]*)?[A-Za-z0-9_.*-]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:(\S{3,})(?=[ \t]|$)/gm, group: 1, accept: (v) => !isPlaceholderValue(v) },
+  // ~/.netrc: machine HOST [login USER] [account A] password SECRET, and a `password SECRET` line of its own.
+  { id: 'tandem/netrc-password', regex: /\bmachine[ \t]+\S+(?:(?:\s|\/\/|#)+(?:login|account|port|protocol)[ \t]+\S+)*(?:\s|\/\/|#)+password[ \t]+(\S+)/g, group: 1, accept: (v) => !isPlaceholderValue(v) },
+  { id: 'tandem/netrc-password', regex: /^[ \t]*(?:(?:#|\/\/)[ \t]*)?password[ \t]+(\S{6,})[ \t]*$/gm, group: 1, accept: (v) => !isPlaceholderValue(v) && /[A-Za-z]/.test(v) && /[\d!@#$%^&*~_.-]/.test(v) },
   // Command lines: `mysql -pSECRET`, `--password=SECRET` / `--password SECRET`, `curl -u user:SECRET`,
   // `docker run -e DB_PASSWORD=SECRET`, `--build-arg`, `helm --set`, `kubectl --from-literal`.
   { id: 'tandem/cli-password', regex: /\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump|mycli)\b[^\n]*?[ \t]-p(["']?)([^\s"']{3,})\1/g, group: 2, accept: (v) => !isPlaceholderValue(v) },
@@ -247,7 +249,9 @@ function isConfigLine(text: string, index: number, whole: string, separator: str
   const lineStart = text.lastIndexOf('\n', index - 1) + 1;
   const lineEnd = text.indexOf('\n', index);
   const rest = text.slice(index + whole.length, lineEnd === -1 ? text.length : lineEnd);
-  return /^[ \t]*(?:(?:export|ENV|ARG|readonly|declare(?:[ \t]+-[A-Za-z]+)?)[ \t]+)?$/.test(text.slice(lineStart, index)) && /^[ \t]*(?:[#;].*)?\r?$/.test(rest);
+  // A commented-out line (`# API_KEY=…`, or a snippet rendered as comments) still holds the value.
+  return /^[ \t]*(?:(?:#|\/\/|;|--)[ \t]*)?(?:(?:export|ENV|ARG|readonly|declare(?:[ \t]+-[A-Za-z]+)?)[ \t]+)?$/.test(text.slice(lineStart, index)) &&
+    /^[ \t]*(?:(?:[#;]|\/\/).*)?\r?$/.test(rest);
 }
 
 /**
