@@ -4,7 +4,7 @@
 // so the provider's prompt cache can reuse it.
 
 import { endOutside, startOutside, type TextSpan } from '../privacy/secretAwareCut';
-import type { ChatMessage } from './refactorBackend';
+import type { ChatMessage } from '../shared/refactorBackend';
 
 /** What a refactor sends, before the privacy gate sees it. */
 export interface RefactorParts {

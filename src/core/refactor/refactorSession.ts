@@ -2,9 +2,9 @@
 // sent, build the prompt, stream the reply, record its usage, restore redacted secrets, parse. The
 // VS Code command only converts its inputs to a RefactorInput and shows the RefactorOutcome.
 
-import type { UsageRecord } from '../cost/usageRecord';
-import type { CloudFailure } from './cloudFailure';
-import type { RefactorBackend } from './refactorBackend';
+import type { UsageRecord } from '../shared/usageRecord';
+import type { CloudFailure } from '../shared/cloudFailure';
+import type { RefactorBackend, RefactorRunResult } from '../shared/refactorBackend';
 import { findSecrets } from '../privacy/secretRedactor';
 import { spansWithin } from '../privacy/secretAwareCut';
 import { boundContext, buildRefactorMessages, DEFAULT_CONTEXT_CHARS, type ContextSecrets, type RefactorParts } from './refactorPrompt';
@@ -105,7 +105,11 @@ export async function runRefactor(input: RefactorInput, deps: RefactorDeps, sign
     const outcome = result.kind === 'ok' ? 'ok' : result.kind === 'cancelled' ? 'cancelled' : 'failed';
     deps.onUsage(result.usage, { command: 'refactor', route: deps.backend.route, outcome });
   }
+  return refactorOutcome(input, result, restore);
+}
 
+/** A finished model run as the command's outcome: the reply parsed into the code to preview. */
+export function refactorOutcome(input: RefactorInput, result: RefactorRunResult, restore: (text: string) => string): RefactorOutcome {
   if (result.kind === 'cancelled') return { kind: 'cancelled' };
   if (result.kind === 'error') return result.error.kind === 'cancelled' ? { kind: 'cancelled' } : { kind: 'failed', failure: result.error };
 
@@ -123,7 +127,7 @@ export async function runRefactor(input: RefactorInput, deps: RefactorDeps, sign
  * Secrets in the whole text around the selection, found before the context is cut so no cut lands
  * inside one. A scanner failure finds nothing here: the gate scans again and refuses (fails closed).
  */
-async function contextSecrets(input: RefactorInput): Promise<ContextSecrets> {
+export async function contextSecrets(input: Pick<RefactorInput, 'before' | 'selection' | 'after'>): Promise<ContextSecrets> {
   const whole = input.before + input.selection + input.after;
   const found = await findSecrets(whole).catch(() => []);
   const afterAt = input.before.length + input.selection.length;

@@ -1,11 +1,12 @@
 // Cloud help for inline completions, end to end in one process: the real router, budget, cloud gate
 // (secretlint redaction), the openai SDK against the OpenAI double, a real ledger and egress log.
 // What matters is what the server saw (or did not), what was recorded, and what would be shown.
+import type { CloudContext } from '../../../src/core/routing/cloudContext';
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ModelHealth } from '../../../src/core/backends/modelBackend';
+import type { ModelHealth } from '../../../src/core/shared/modelBackend';
 import {
   AUTO_CLOUD_MIN_INTERVAL_MS, CLOUD_INLINE_MAX_OUTPUT_TOKENS, CloudInlineService, CURSOR_MARKER,
   type CloudInlineDeps, type CloudInlineRequest, type CloudInlineResult,
@@ -13,7 +14,8 @@ import {
 import { SpendLedger } from '../../../src/core/cost/ledger';
 import { EgressLog, memoryLineStore } from '../../../src/core/privacy/egressLog';
 import { createPathExcluder } from '../../../src/core/privacy/pathExclusion';
-import { readSettings } from '../../../src/core/settings';
+import { snapshotOf } from '../../support/settingsSnapshot';
+import { cloudInlineServiceFor } from '../../support/cloudServices';
 import { startOpenAiDouble, type OpenAiDouble } from '../../doubles/openaiDouble';
 
 const KEY = 'sk-test-inline-0123456789';
@@ -72,11 +74,9 @@ describe('CloudInlineService (router + budget + gate + OpenAI + ledger + egress)
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  function service(over: Partial<CloudInlineDeps> = {}): CloudInlineService {
-    return new CloudInlineService({
-      settings: () => readSettings((k) => raw[k]),
-      userLevelBaseUrl: () => `${openai.url}/v1`,
-      budgetLevels: () => ({ user: budget, workspace: {} }),
+  function service(over: Partial<CloudContext & Pick<CloudInlineDeps, 'sleep'>> = {}): CloudInlineService {
+    return cloudInlineServiceFor({
+      settings: () => snapshotOf({ ...raw, 'cloud.baseUrl': `${openai.url}/v1`, 'cloud.dailyBudgetUsd': budget.dailyUsd }, { 'cloud.baseUrl': raw['cloud.baseUrl'] }),
       trusted: () => trusted,
       workspaceName: () => 'ws',
       isExcluded: (p) => createPathExcluder().isExcludedPath(p),

@@ -8,7 +8,6 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudInlineService } from '../../../src/core/completion/cloudInlineService';
 import { pickSnippets } from '../../../src/core/completion/contextSnippets';
 import { engineSettingsFrom } from '../../../src/core/completion/engineSettings';
 import { buildPromptWindow } from '../../../src/core/completion/promptWindow';
@@ -17,10 +16,10 @@ import { prepareCloudSend, type PayloadPart } from '../../../src/core/privacy/cl
 import { EgressLog, memoryLineStore } from '../../../src/core/privacy/egressLog';
 import { createPathExcluder } from '../../../src/core/privacy/pathExclusion';
 import { findSecrets } from '../../../src/core/privacy/secretRedactor';
-import type { ChatMessage, RefactorBackend } from '../../../src/core/refactor/refactorBackend';
-import { runRefactor, type CloudGate, type GateDecision } from '../../../src/core/refactor/refactorSession';
-import type { RefactorParts } from '../../../src/core/refactor/refactorPrompt';
-import { readSettings } from '../../../src/core/settings';
+import type { ChatMessage, RefactorBackend } from '../../../src/core/shared/refactorBackend';
+import type { CloudContext } from '../../../src/core/routing/cloudContext';
+import { cloudInlineServiceFor, cloudPipelineFor, refactorServiceFor } from '../../support/cloudServices';
+import { snapshotOf } from '../../support/settingsSnapshot';
 import { leakCorpus, type LeakSample } from './fixtures/leakCorpus';
 import { ordinaryCorpus } from './fixtures/ordinaryCorpus';
 
@@ -36,26 +35,6 @@ function gatePart(parts: PayloadPart[], confirmed: boolean) {
   return prepareCloudSend({ payloadParts: parts, trusted: true, mode: 'hybrid', excludedCheck: (p) => excluder.isExcludedPath(p), endpoint: ENDPOINT, secretsConfirmed: confirmed });
 }
 
-/** The refactor service's gate: the document's pieces in order, the instruction apart. */
-function refactorGate(asked: { confirmation: boolean }): CloudGate {
-  return async (parts: RefactorParts): Promise<GateDecision> => {
-    const payload: PayloadPart[] = [
-      { role: 'instruction', key: 'instruction', text: parts.instruction },
-      { role: 'context', key: 'before', text: parts.before, path: 'src/app.ts' },
-      { role: 'selection', key: 'selection', text: parts.selection, path: 'src/app.ts' },
-      { role: 'context', key: 'after', text: parts.after, path: 'src/app.ts' },
-    ];
-    let d = await gatePart(payload, false);
-    if (d.kind === 'needsConfirmation') {
-      asked.confirmation = true;
-      d = await d.proceed();
-    }
-    if (d.kind !== 'send') return { kind: 'refuse', reason: d.kind, explain: 'explain' in d ? d.explain : '' };
-    const byKey = new Map(d.parts.map((p) => [p.key, p.text]));
-    return { kind: 'send', parts: { ...parts, instruction: byKey.get('instruction') ?? '', before: byKey.get('before') ?? '', selection: byKey.get('selection') ?? '', after: byKey.get('after') ?? '' }, restore: d.restore };
-  };
-}
-
 /** Records what would be sent. No usage comes back, so nothing is written to the ledger. */
 function capturingBackend(sent: string[]): RefactorBackend {
   return {
@@ -68,15 +47,20 @@ function capturingBackend(sent: string[]): RefactorBackend {
   };
 }
 
+const SENT: string[] = [];
+let context: CloudContext;
+
+/** The refactor service as the extension wires it (cloud pipeline, gate, reservations), with a recording backend. */
 async function refactorSent(parts: { before: string; selection: string; after: string; instruction?: string; maxContextChars?: number }): Promise<{ sent: string; confirmation: boolean }> {
-  const sent: string[] = [];
-  const asked = { confirmation: false };
-  await runRefactor({
+  SENT.length = 0;
+  let confirmation = false;
+  const service = refactorServiceFor(context, cloudPipelineFor(context, () => capturingBackend(SENT)));
+  await service.run({
     selection: parts.selection, before: parts.before, after: parts.after, languageId: 'typescript', instruction: parts.instruction ?? 'Tidy this up',
-    range: { start: parts.before.length, end: parts.before.length + parts.selection.length }, documentVersion: 1, eol: '\n',
+    range: { start: parts.before.length, end: parts.before.length + parts.selection.length }, documentVersion: 1, eol: '\n', relativePath: 'src/app.ts',
     ...(parts.maxContextChars !== undefined ? { maxContextChars: parts.maxContextChars } : {}),
-  }, { gate: refactorGate(asked), backend: capturingBackend(sent), onUsage: () => {} }, new AbortController().signal);
-  return { sent: sent.join('\n'), confirmation: asked.confirmation };
+  }, { signal: new AbortController().signal, confirmSecrets: async () => { confirmation = true; return true; } });
+  return { sent: SENT.join('\n'), confirmation };
 }
 
 /** Where the secret sits: its value's offset and the bounds of the line(s) it is on. */
@@ -130,16 +114,15 @@ describe('secret leak corpus (issue 11 items 2 and 3)', function () {
     const t: Tally = { cases: 0, straddles: 0, leaks: 0, fragments: 0, sends: 0, failures: [] };
     let unconfirmed = 0;
     const raw: Record<string, unknown> = { 'cloud.baseUrl': ENDPOINT.effectiveBaseUrl, 'inline.cloudFallback': true };
-    const settings = readSettings((k) => raw[k]);
+    const settings = snapshotOf(raw);
     const es = engineSettingsFrom(settings);
     const inlineSent: string[] = [];
-    const inline = new CloudInlineService({
-      settings: () => settings, userLevelBaseUrl: () => undefined, budgetLevels: () => ({ user: {}, workspace: {} }),
-      trusted: () => true, workspaceName: () => 'ws', isExcluded: (p) => excluder.isExcludedPath(p),
+    context = {
+      settings: () => settings, trusted: () => true, workspaceName: () => 'ws', isExcluded: (p) => excluder.isExcludedPath(p),
       localHealth: () => ({ kind: 'offline', detail: 'down' }), apiKey: async () => 'sk-test-key-0123456789',
       ledger: new SpendLedger(join(dir, 'ledger')), egress: new EgressLog(memoryLineStore()),
-      cloudBackend: () => capturingBackend(inlineSent),
-    });
+    };
+    const inline = cloudInlineServiceFor(context, cloudPipelineFor(context, () => capturingBackend(inlineSent)));
     const inlineRun = async (text: string, offset: number, n: number): Promise<string | undefined> => {
       inlineSent.length = 0;
       await inline.complete({ relativePath: 'src/app.ts', documentKey: `doc${n}`, languageId: 'typescript', text, offset, trigger: 'invoke' }, new AbortController().signal);
