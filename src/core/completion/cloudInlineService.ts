@@ -8,6 +8,8 @@
 // the cloud comes back as `notCloud`, for the local engine (or nothing). Pricing, the gate, the
 // budget reservation and the records are the cloud pipeline's (routing/cloudPipeline.ts).
 import type { PayloadPart } from '../privacy/cloudGate';
+import { CUT_SCAN_MARGIN, type TextSpan } from '../privacy/secretAwareCut';
+import { findSecrets } from '../privacy/secretRedactor';
 import type { CloudAsk, CloudPipeline } from '../routing/cloudPipeline';
 import type { UsageRecord } from '../shared/usageRecord';
 import type { Sleep } from '../shared/clock';
@@ -112,7 +114,9 @@ export class CloudInlineService {
     const key = cacheKey(req);
     if (this.last?.key === key) return { kind: 'shown', route, text: this.last.text, model, costMicros: 0, fromCache: true };
 
-    const prompt = promptOf(req, s);
+    // Scanned before the window is cut, so the cut never lands inside a secret.
+    const secrets = await secretsAroundCursor(req, s);
+    const prompt = promptOf(req, s, secrets);
     const shape = prompt.shape;
     if (shape.kind === 'skip') return skip('midLine', 'The cursor is inside a line, where no completion is asked for.');
 
@@ -127,7 +131,7 @@ export class CloudInlineService {
     if (signal.aborted) return skip('cancelled', 'Cancelled before sending.');
 
     this.lastSentAt = now(); // reserved now: automatic requests wait out the interval from here
-    const sent = await this.deps.pipeline.send(this.ask(req), { signal, onSend: () => onSend?.(route, model) });
+    const sent = await this.deps.pipeline.send(this.ask(req, secrets), { signal, onSend: () => onSend?.(route, model) });
     if (sent.kind === 'refused') {
       const reason: CloudInlineSkip = sent.reason === 'overBudget' ? 'overBudget' : sent.reason === 'noApiKey' ? 'noApiKey' : 'gateRefused';
       return skip(reason, sent.explain);
@@ -155,9 +159,9 @@ export class CloudInlineService {
     return { kind: 'shown', route, text: processed.text, model, costMicros: costMicros ?? null, ...(result.usage ? { usage: result.usage } : {}), fromCache: false };
   }
 
-  private ask(req: PromptSource & Pick<CloudInlineRequest, 'trigger'>): CloudAsk {
+  private ask(req: PromptSource & Pick<CloudInlineRequest, 'trigger'>, secrets?: readonly TextSpan[]): CloudAsk {
     const s = this.deps.settings();
-    const prompt = promptOf(req, s);
+    const prompt = promptOf(req, s, secrets);
     return {
       kind: 'inline',
       command: 'inline',
@@ -189,9 +193,9 @@ type PromptSource = Pick<CloudInlineRequest, 'relativePath' | 'text' | 'offset' 
  * The document around the cursor, in the same window the local model gets, and nothing from other
  * files: what leaves the machine for a completion is this file's neighbourhood only.
  */
-function promptOf(req: PromptSource, s: TandemSettings) {
+function promptOf(req: PromptSource, s: TandemSettings, secrets?: readonly TextSpan[]) {
   const es = engineSettingsFrom(s);
-  const window = buildPromptWindow({ text: req.text, offset: req.offset, languageId: req.languageId }, { maxPrefixChars: es.maxPrefixChars, maxSuffixChars: es.maxSuffixChars });
+  const window = buildPromptWindow({ text: req.text, offset: req.offset, languageId: req.languageId, ...(secrets ? { secrets } : {}) }, { maxPrefixChars: es.maxPrefixChars, maxSuffixChars: es.maxSuffixChars });
   // Prefix and suffix as two parts of the same file: the gate scans them as one text, so a key the
   // cursor splits is still found.
   const parts: PayloadPart[] = [
@@ -201,6 +205,19 @@ function promptOf(req: PromptSource, s: TandemSettings) {
   // The same shape rule as the local engine: where it would skip (mid-line), so does the cloud.
   const shape: CompletionShape = decideShape(window.prefix, window.suffix, req.languageId, s.inline.maxLines);
   return { window, parts, shape };
+}
+
+/**
+ * Secrets in the text the window can be cut from (the window's reach plus a margin), found before
+ * the cut so it never lands inside one. A scanner failure finds nothing here: the gate then scans
+ * the window itself and refuses (fails closed).
+ */
+async function secretsAroundCursor(req: PromptSource, s: TandemSettings): Promise<TextSpan[]> {
+  const es = engineSettingsFrom(s);
+  const from = Math.max(0, req.offset - es.maxPrefixChars - CUT_SCAN_MARGIN);
+  const to = Math.min(req.text.length, req.offset + es.maxSuffixChars + CUT_SCAN_MARGIN);
+  const found = await findSecrets(req.text.slice(from, to)).catch(() => []);
+  return found.map((f) => ({ start: f.start + from, end: f.end + from }));
 }
 
 /** The chat prompt from the parts the gate let through (secrets already replaced). */

@@ -3,6 +3,7 @@
 // is looking at is most likely related), each excerpt centred on that editor's cursor; other open
 // documents contribute their start (imports, declarations). The excerpt of a file stays the same
 // while the user types elsewhere, so the prompt prefix and the server's KV cache stay reusable.
+import { endOutside, secretsNear, spansWithin, startOutside } from '../privacy/secretAwareCut';
 import type { ContextSnippet } from './promptWindow';
 
 export interface SnippetCandidate {
@@ -37,14 +38,18 @@ export function pickSnippets(
     if (picked.length >= limits.maxFiles) break;
     const text = c.readText();
     if (text.trim() === '') continue;
-    picked.push({ path: c.path, text: excerpt(text, c.focusOffset, limits.maxCharsPerFile) });
+    picked.push(excerpt(c.path, text, c.focusOffset, limits.maxCharsPerFile));
   }
   return picked;
 }
 
-/** Whole lines around the focus (or from the start), at most `max` characters. */
-function excerpt(text: string, focusOffset: number | undefined, max: number): string {
-  if (text.length <= max) return text;
+/**
+ * Whole lines around the focus (or from the start), at most `max` characters. The file is scanned
+ * around the excerpt before it is cut: an edge that would split a secret moves out of it, and the
+ * secrets inside travel with the snippet so the prompt's own cut respects them too.
+ */
+function excerpt(path: string, text: string, focusOffset: number | undefined, max: number): ContextSnippet {
+  if (text.length <= max) return withSecrets(path, text, 0, text.length, secretsNear(text, 0, text.length));
   const focus = Math.min(focusOffset ?? 0, text.length);
   let start = Math.max(0, Math.min(focus - Math.floor(max / 2), text.length - max));
   // Snap to line starts: half lines confuse the model more than they inform it.
@@ -55,5 +60,13 @@ function excerpt(text: string, focusOffset: number | undefined, max: number): st
   let end = Math.min(text.length, start + max);
   const lastNl = text.lastIndexOf('\n', end);
   if (lastNl > start) end = lastNl + 1;
-  return text.slice(start, end);
+  const secrets = secretsNear(text, start, end);
+  start = startOutside(start, secrets);
+  end = Math.max(start, endOutside(end, secrets));
+  return withSecrets(path, text, start, end, secrets);
+}
+
+function withSecrets(path: string, text: string, start: number, end: number, secrets: ReturnType<typeof secretsNear>): ContextSnippet {
+  const inside = spansWithin(secrets, start, end);
+  return { path, text: text.slice(start, end), ...(inside.length > 0 ? { secrets: inside } : {}) };
 }

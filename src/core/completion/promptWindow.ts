@@ -3,11 +3,14 @@
 // and the Ollama server's KV cache, which is reused only for the common start of consecutive
 // prompts — so the prefix window's start must not move while the user types.
 
+import { endOutside, startOutside, type TextSpan } from '../privacy/secretAwareCut';
 import { commentSyntaxFor } from './completionShape';
 
 export interface ContextSnippet {
   path: string;
   text: string;
+  /** Secrets found in `text` (its own offsets): a cut of the snippet never lands inside one. */
+  secrets?: readonly TextSpan[];
 }
 
 export interface PromptBudget {
@@ -26,6 +29,11 @@ export interface PromptDocument {
   offset: number;
   /** Needed only to render snippets as comments. */
   languageId?: string;
+  /**
+   * Secrets found in `text` before the window is cut (offsets into `text`). The window's edges are
+   * moved out of them, so a secret is either inside whole (for the gate to redact) or left out.
+   */
+  secrets?: readonly TextSpan[];
 }
 
 export interface PromptWindow {
@@ -70,8 +78,8 @@ export function buildPromptWindow(
     docPrefixBudget = maxPrefix - reserve;
   }
 
-  const prefixStart = stablePrefixStart(text, offset, docPrefixBudget);
-  const suffixEnd = suffixWindowEnd(text, offset, maxSuffix);
+  const prefixStart = Math.min(offset, startOutside(stablePrefixStart(text, offset, docPrefixBudget), doc.secrets));
+  const suffixEnd = Math.max(offset, endOutside(suffixWindowEnd(text, offset, maxSuffix), doc.secrets));
   return { prefix: header + text.slice(prefixStart, offset), suffix: text.slice(offset, suffixEnd), prefixStart };
 }
 
@@ -129,15 +137,11 @@ function lineCommenter(marker: string): SnippetRenderer {
   return (snippet, room) => {
     const head = `${marker} Path: ${oneLine(snippet.path)}\n`;
     if (head.length > room) return undefined;
-    const lines = snippetLines(snippet.text, room);
+    const lines = snippetLines(snippet, room);
     let out = head;
-    let used = 0;
-    for (const line of lines) {
-      const next = line === '' ? `${marker}\n` : `${marker} ${line}\n`;
-      if (out.length + next.length > room) break;
-      out += next;
-      used++;
-    }
+    const rendered = lines.map((line) => (line === '' ? `${marker}\n` : `${marker} ${line}\n`));
+    const used = linesThatFit(snippet, rendered, room - head.length);
+    out += rendered.slice(0, used).join('');
     if (used === 0 && lines.length > 0) return undefined;
     return { text: out, complete: used === lines.length && snippet.text.length <= room };
   };
@@ -150,25 +154,47 @@ function blockCommenter([open, close]: readonly [string, string]): SnippetRender
     const head = `${open} Path: ${defuse(oneLine(snippet.path))}\n`;
     const tail = `${close}\n`;
     if (head.length + tail.length > room) return undefined;
-    const lines = snippetLines(snippet.text, room);
-    let body = '';
-    let used = 0;
-    for (const line of lines) {
-      const next = `${defuse(line)}\n`;
-      if (head.length + body.length + next.length + tail.length > room) break;
-      body += next;
-      used++;
-    }
+    const lines = snippetLines(snippet, room);
+    const rendered = lines.map((line) => `${defuse(line)}\n`);
+    const used = linesThatFit(snippet, rendered, room - head.length - tail.length);
+    const body = rendered.slice(0, used).join('');
     if (used === 0 && lines.length > 0) return undefined;
     return { text: head + body + tail, complete: used === lines.length && snippet.text.length <= room };
   };
 }
 
-/** Lines of the snippet's start; no more text is split than could fit in `room`. */
-function snippetLines(text: string, room: number): string[] {
-  const lines = text.slice(0, Math.max(0, room)).replace(/\r\n/g, '\n').split('\n').map((l) => l.trimEnd());
+/**
+ * Lines of the snippet's start; no more text is split than could fit in `room`, and never a secret
+ * in part: the text ends before a secret that does not fit whole.
+ */
+function snippetLines(snippet: ContextSnippet, room: number): string[] {
+  const text = snippet.text.slice(0, endOutside(Math.max(0, room), snippet.secrets));
+  const lines = text.replace(/\r\n/g, '\n').split('\n').map((l) => l.trimEnd());
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines;
+}
+
+/**
+ * How many of the rendered lines fit in `room`. Stopping after a whole line can still fall inside
+ * a secret that spans lines (a PEM block), so the stop moves up to the line before such a secret.
+ */
+function linesThatFit(snippet: ContextSnippet, rendered: readonly string[], room: number): number {
+  let used = 0;
+  let size = 0;
+  while (used < rendered.length && size + rendered[used].length <= room) size += rendered[used++].length;
+  while (used > 0 && used < rendered.length && cutsSecret(snippet, used)) used--;
+  return used;
+}
+
+/** True when keeping only the first `used` lines of the snippet would cut a secret. */
+function cutsSecret(snippet: ContextSnippet, used: number): boolean {
+  if (!snippet.secrets || snippet.secrets.length === 0) return false;
+  let end = 0;
+  for (let i = 0; i < used; i++) {
+    const nl = snippet.text.indexOf('\n', end);
+    end = nl === -1 ? snippet.text.length : nl + 1;
+  }
+  return endOutside(end, snippet.secrets) !== end;
 }
 
 function oneLine(path: string): string {

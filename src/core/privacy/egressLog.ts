@@ -102,11 +102,25 @@ function parseEntry(line: string): EgressEntry | undefined {
   return ok ? (o as unknown as EgressEntry) : undefined;
 }
 
+/** The egress log's size before it rotates: years of normal use, and still quick to read. */
+export const EGRESS_MAX_BYTES = 5 * 1024 * 1024;
+
+export interface FileLineStoreOptions {
+  /** When an append would grow the file past this, it is renamed to `<file>.1` (replacing the older one) first. */
+  maxBytes?: number;
+  /** `readAll` reads at most this many bytes from the END of the file (the newest lines). Default maxBytes. */
+  readBytes?: number;
+}
+
 /**
- * A LineStore over one file. If the process died mid-append, the file ends without a newline; the
- * first append of a new store starts a fresh line so the torn one does not swallow it.
+ * A LineStore over one file, bounded: it rotates at `maxBytes` (one older file kept) and is read
+ * from its end, so neither the disk nor a read grows without limit. If the process died
+ * mid-append, the file ends without a newline; the first append of a new store starts a fresh
+ * line so the torn one does not swallow it.
  */
-export function fileLineStore(filePath: string): LineStore {
+export function fileLineStore(filePath: string, options: FileLineStoreOptions = {}): LineStore {
+  const maxBytes = options.maxBytes ?? EGRESS_MAX_BYTES;
+  const readBytes = options.readBytes ?? maxBytes;
   let checkedTail = false;
   return {
     async appendLine(line: string) {
@@ -116,17 +130,47 @@ export function fileLineStore(filePath: string): LineStore {
         checkedTail = true;
       }
       await fs.mkdir(path.dirname(filePath), { recursive: true });
+      const size = await fileSize(filePath);
+      if (size > 0 && size + Buffer.byteLength(line) + 2 > maxBytes) {
+        // Another window may have rotated it a moment ago: then there is nothing left to rename.
+        await fs.rename(filePath, `${filePath}.1`).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err; });
+        prefix = '';
+      }
       await fs.appendFile(filePath, `${prefix}${line}\n`, 'utf8');
     },
     async readAll() {
-      try {
-        return await fs.readFile(filePath, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-        throw err;
-      }
+      return readTail(filePath, readBytes);
     },
   };
+}
+
+async function fileSize(filePath: string): Promise<number> {
+  try {
+    return (await fs.stat(filePath)).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+}
+
+/** The last `limit` bytes of the file, from the first whole line in them; '' when there is no file. */
+async function readTail(filePath: string, limit: number): Promise<string> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(filePath, 'r');
+    const { size } = await handle.stat();
+    const start = Math.max(0, size - limit);
+    const buf = Buffer.alloc(size - start);
+    await handle.read(buf, 0, buf.length, start);
+    const text = buf.toString('utf8');
+    // Started mid-line (and maybe mid-character): drop up to the first newline.
+    return start === 0 ? text : text.slice(text.indexOf('\n') + 1);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  } finally {
+    await handle?.close();
+  }
 }
 
 async function endsWithoutNewline(filePath: string): Promise<boolean> {

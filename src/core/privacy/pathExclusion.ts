@@ -37,6 +37,21 @@ export const DEFAULT_EXCLUDE_RULES: ReadonlyArray<{ pattern: string; why: string
   { pattern: '.git-credentials', why: 'git credential store (plain-text tokens)' },
   { pattern: '*.jks', why: 'Java key stores' },
   { pattern: '*.keystore', why: 'Java/Android key stores' },
+  // Issue 11, item 7: common credential files the first list missed, and their families.
+  { pattern: '*.ppk', why: 'PuTTY private keys' },
+  { pattern: 'id_xmss*', why: 'SSH keys' },
+  { pattern: 'credentials.json', why: 'OAuth client secrets and service credentials' },
+  { pattern: 'service-account*.json', why: 'GCP service-account keys' },
+  { pattern: '*.tfvars', why: 'Terraform variables (often passwords and tokens)' },
+  { pattern: '*.tfvars.json', why: 'Terraform variables (JSON form)' },
+  { pattern: '*.tfstate', why: 'Terraform state (holds every secret it created, in plain text)' },
+  { pattern: '*.tfstate.*', why: 'Terraform state backups' },
+  { pattern: '.htpasswd', why: 'web server password hashes' },
+  // Patterns with a slash are anchored in gitignore syntax; `**/` lets them match at any depth.
+  { pattern: '**/.docker/config.json', why: 'Docker registry credentials' },
+  { pattern: '**/.kube/config', why: 'Kubernetes cluster credentials' },
+  { pattern: '.pgpass', why: 'PostgreSQL passwords' },
+  { pattern: '.my.cnf', why: 'MySQL client passwords' },
 ];
 
 export const DEFAULT_EXCLUDES: readonly string[] = DEFAULT_EXCLUDE_RULES.map((r) => r.pattern);

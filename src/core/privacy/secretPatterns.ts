@@ -5,6 +5,8 @@
 // rules of gitleaks (github.com/gitleaks/gitleaks, config/gitleaks.toml, 2025); lengths are kept
 // loose (a minimum, no maximum) because a missed secret costs more than a redacted non-secret.
 
+import { BIP39_ENGLISH } from './bip39English';
+
 export interface SecretSpan {
   start: number;
   end: number;
@@ -69,9 +71,25 @@ const TOKEN_RULES: readonly TokenRule[] = [
     accept: (v) => !isPlaceholderValue(v),
   },
   // Query strings: ?access_token=…&client_secret=… (the assignment detector reads `a=b&c=d` as one value).
-  { id: 'tandem/url-query-secret', regex: /[?&](?:password|passwd|pwd|secret|client_secret|token|access_token|refresh_token|api_?key|apikey|key|sig|signature)=([^&#\s"'`<>]{3,})/gi, group: 1, accept: (v) => !isPlaceholderValue(v) },
-  // ADO.NET / ODBC / JDBC-style `…;Password=…;` (the assignment detector reads `;` as code).
-  { id: 'tandem/connection-string-password', regex: /;[ \t]*(?:Password|Pwd)[ \t]*=[ \t]*([^;'"\r\n]{3,})/gi, group: 1, accept: (v) => !isPlaceholderValue(v.trim()) },
+  // A password-like parameter keeps `#` (JDBC URLs carry raw passwords; a fragment never follows `password=`).
+  { id: 'tandem/url-query-secret', regex: /[?&](?:password|passwd|pwd)=([^&\s"'`<>]{3,})/gi, group: 1, accept: (v) => !isPlaceholderValue(v) },
+  { id: 'tandem/url-query-secret', regex: /[?&](?:secret|client_secret|token|access_token|refresh_token|api_?key|apikey|key|sig|signature)=([^&#\s"'`<>]{3,})/gi, group: 1, accept: (v) => !isPlaceholderValue(v) },
+  // ADO.NET / ODBC / JDBC-style `…;Password=…;`, also first in the string (`"Password=…;User ID=…"`).
+  { id: 'tandem/connection-string-password', regex: /[;"'`][ \t]*(?:Password|Pwd)[ \t]*=[ \t]*([^;'"`\r\n]{3,})/gi, group: 1, accept: (v) => !isPlaceholderValue(v.trim()) },
+  // ~/.pgpass: host:port:database:user:password, one per line.
+  // Also commented out or rendered as a comment (a context snippet): still the same password.
+  { id: 'tandem/pgpass', regex: /^[ \t]*(?:(?:#|\/\/)[ \t]*)?[A-Za-z0-9_.*-]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:(\S{3,})(?=[ \t]|$)/gm, group: 1, accept: (v) => !isPlaceholderValue(v) },
+  // ~/.netrc: machine HOST [login USER] [account A] password SECRET, and a `password SECRET` line of its own.
+  { id: 'tandem/netrc-password', regex: /\bmachine[ \t]+\S+(?:(?:\s|\/\/|#)+(?:login|account|port|protocol)[ \t]+\S+)*(?:\s|\/\/|#)+password[ \t]+(\S+)/g, group: 1, accept: (v) => !isPlaceholderValue(v) },
+  { id: 'tandem/netrc-password', regex: /^[ \t]*(?:(?:#|\/\/)[ \t]*)?password[ \t]+(\S{6,})[ \t]*$/gm, group: 1, accept: (v) => !isPlaceholderValue(v) && /[A-Za-z]/.test(v) && /[\d!@#$%^&*~_.-]/.test(v) },
+  // Command lines: `mysql -pSECRET`, `--password=SECRET` / `--password SECRET`, `curl -u user:SECRET`,
+  // `docker run -e DB_PASSWORD=SECRET`, `--build-arg`, `helm --set`, `kubectl --from-literal`.
+  { id: 'tandem/cli-password', regex: /\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump|mycli)\b[^\n]*?[ \t]-p(["']?)([^\s"']{3,})\1/g, group: 2, accept: (v) => !isPlaceholderValue(v) },
+  { id: 'tandem/cli-password', regex: /(?:^|[\s"'])--?(?:password|passwd|pass|pwd|token|secret|api-key|apikey|client-secret|auth-token)(?:=|[ \t]+)(["']?)([^\s"']{4,})\1/gim, group: 2, accept: (v) => !isPlaceholderValue(v) && !/^-/.test(v) },
+  { id: 'tandem/cli-password', regex: /(?:^|\s)(?:-u|--user)[ \t]+(["']?)[^:\s"']+:([^\s"']{3,})\1/gm, group: 2, accept: (v) => !isPlaceholderValue(v) },
+  { id: 'tandem/cli-password', regex: /(?:^|\s)(?:-e|--env|--build-arg|--set(?:-string)?|--from-literal|-D)[ \t=]+(["']?)[A-Za-z_][\w.-]*(?:passw|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|mnemonic)[\w.-]*=([^\s"']{3,})\1/gim, group: 2, accept: (v) => !isPlaceholderValue(v) },
+  // Discord bot tokens: base64 of the bot's numeric id, a timestamp, an HMAC.
+  { id: 'tandem/discord-bot-token', regex: /\b[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])/g },
   // XML/HTML-ish config: <password>…</password>, <secret>…</secret>, <apiKey>…</apiKey>.
   { id: 'tandem/xml-secret', regex: /<((?:[\w.-]*?)(?:password|passwd|secret|token|apikey|api-key|api_key))>([^<\s][^<]{2,})<\/\1>/gi, group: 2, accept: (v) => !isPlaceholderValue(v) },
   { id: 'tandem/authorization-header', regex: /\b(?:Bearer|Token)[ \t]+([A-Za-z0-9._~+/-]{16,}=*)/g, group: 1, accept: (v) => hasDigitAndLetter(v) },
@@ -95,6 +113,33 @@ export function findPatternSecrets(text: string): SecretSpan[] {
   }
   spans.push(...findKeyTails(text));
   spans.push(...findAssignedSecrets(text));
+  spans.push(...findSeedPhrases(text));
+  return spans;
+}
+
+// BIP-39 seed phrases: 12 to 24 words of the BIP-39 list in a row, whatever holds them (a string,
+// a .env value, a line of its own). The list is made of common words, but 12 of them in a row with
+// nothing else in between does not happen in code or prose.
+const SEED_WORDS_MIN = 12;
+
+function findSeedPhrases(text: string): SecretSpan[] {
+  const spans: SecretSpan[] = [];
+  let runStart = -1;
+  let runEnd = -1;
+  let count = 0;
+  const close = () => {
+    if (count >= SEED_WORDS_MIN) spans.push({ start: runStart, end: runEnd, ruleId: 'tandem/bip39-seed-phrase' });
+    count = 0;
+  };
+  for (const m of text.matchAll(/\b[a-z]{3,8}\b/g)) {
+    const at = m.index ?? 0;
+    const joined = count > 0 && /^[ \t]*(?:\r?\n)?[ \t]*$/.test(text.slice(runEnd, at)) && text.slice(runEnd, at) !== '';
+    if (!BIP39_ENGLISH.has(m[0])) { close(); continue; }
+    if (!joined) { close(); runStart = at; }
+    runEnd = at + m[0].length;
+    count++;
+  }
+  close();
   return spans;
 }
 
@@ -142,6 +187,11 @@ function isPasswordName(name: string, configLine: boolean): boolean {
 const TOKEN_NAME = /(?:token|key|auth|authorization|credentials?|creds|signature|salt)$/i;
 // Names that end like a secret but hold public or structural values: only a random value counts.
 const STRUCTURAL_KEY_NAME = /(?:public|pub|primary|foreign|sort|partition|row|cache|idempotency|hot|keyboard|i18n|translation|map|lookup|dict|object|list|item|unique|react)[_.-]?key$/i;
+// Names that hold a credential: the secret word at the end (or before a qualifier: _BASE, _PROD), or
+// `secret` anywhere (secret_key, SecretKeyBase).
+const CREDENTIAL_NAME = /secret|(?:passw(?:or)?d|passwd|pwd|passphrase|token|api[_.-]?key|private[_.-]?key|access[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|auth[_.-]?key|credentials?|mnemonic|seed[_.-]?phrase)(?:[_.-]?(?:base|value|prod|production|dev|live|test|staging|\d+))?$/i;
+// …unless the name says it holds something about the credential, not the credential.
+const NOT_A_SECRET_NAME = /(?:name|names|id|ids|arn|path|file|url|uri|type|header|field|prefix|env|var|ref|version|length|len|count|ttl|label|kind|format|scope|endpoint|algorithm|alg|mode|cookie|param|policy|provider|store|manager|rotation|expiry|expires|pattern|regex|placeholder|hint|description)$/i;
 const SECRET_WORD = /passw(?:or)?d|passwd|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|auth|credential/i;
 
 // name, optional quotes around it, an optional type annotation (`password: string = "..."`), the
@@ -184,6 +234,10 @@ function findAssignedSecrets(text: string): SecretSpan[] {
     else if (TOKEN_NAME.test(name)) secret = looksRandom(value) || (configLine && literal && notNumber);
     // Configuration names carry the secret word anywhere: SECRET_KEY_BASE, API_KEY_PROD.
     else secret = configLine && literal && notNumber && SECRET_WORD.test(name);
+    // A credential-named literal that looks typed or generated rather than like a word or a name:
+    // `apiKey = "Summer2024Prod!"`, Django's SECRET_KEY with its `#$%!@^&*()` alphabet,
+    // `secret_key_base: 9f3c…` in YAML, `SecretKeyBase = "…"` in C#.
+    if (!secret && literal && CREDENTIAL_NAME.test(name) && !NOT_A_SECRET_NAME.test(name) && looksLikeCredential(value)) secret = true;
     if (secret) spans.push({ start: valueStart, end: valueStart + value.length, ruleId: 'tandem/assigned-secret' });
   }
   return spans;
@@ -195,7 +249,9 @@ function isConfigLine(text: string, index: number, whole: string, separator: str
   const lineStart = text.lastIndexOf('\n', index - 1) + 1;
   const lineEnd = text.indexOf('\n', index);
   const rest = text.slice(index + whole.length, lineEnd === -1 ? text.length : lineEnd);
-  return /^[ \t]*(?:export[ \t]+)?$/.test(text.slice(lineStart, index)) && /^[ \t]*(?:[#;].*)?\r?$/.test(rest);
+  // A commented-out line (`# API_KEY=…`, or a snippet rendered as comments) still holds the value.
+  return /^[ \t]*(?:(?:#|\/\/|;|--)[ \t]*)?(?:(?:export|ENV|ARG|readonly|declare(?:[ \t]+-[A-Za-z]+)?)[ \t]+)?$/.test(text.slice(lineStart, index)) &&
+    /^[ \t]*(?:(?:[#;]|\/\/).*)?\r?$/.test(rest);
 }
 
 /**
@@ -210,6 +266,22 @@ function isLiteralUnquoted(value: string, separator: string, restOfLine: string,
   if (/[()[\]{}]/.test(value) || /^[$@%&*!|>\\]/.test(value)) return false;
   if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value)) return false; // member access
   if (separator !== ':' && /^[A-Za-z_$][\w$]*$/.test(value)) return false; // `password = userInput`
+  return true;
+}
+
+/**
+ * A value someone typed or generated as a credential: 8+ characters without spaces, letters mixed
+ * with digits or punctuation, and not a URL, a path, a dotted name or a run of plain words.
+ */
+function looksLikeCredential(value: string): boolean {
+  if (value.length < 8 || value.length > 512 || /\s/.test(value) || /:\/\//.test(value)) return false;
+  if (!/[A-Za-z]/.test(value) || !/[\d!@#$%^&*()+=~?<>|\\{}[\]]/.test(value)) return false;
+  if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value) || /\$\{|\{\{|%\(|^\$[A-Za-z_]/.test(value)) return false;
+  if (/^[A-Za-z_$][\w$]*\(.*\)$/.test(value)) return false; // a call
+  // Words, names and versions: every segment all letters or all digits (kebab-case-2, v1.2.3, en_US).
+  const segments = value.split(/[._:/-]/);
+  if (segments.every((seg) => /^[A-Za-z]*$/.test(seg) || /^\d*$/.test(seg))) return false;
+  if (/^[A-Za-z_]+\d{1,3}$/.test(value) || /^v?\d+(?:\.\d+)*(?:[-+][\w.]+)?$/.test(value)) return false;
   return true;
 }
 

@@ -3,6 +3,7 @@
 // refactorReply parses). Deterministic for the same input, and the system message never changes,
 // so the provider's prompt cache can reuse it.
 
+import { endOutside, startOutside, type TextSpan } from '../privacy/secretAwareCut';
 import type { ChatMessage } from '../shared/refactorBackend';
 
 /** What a refactor sends, before the privacy gate sees it. */
@@ -33,13 +34,24 @@ export const REFACTOR_SYSTEM_PROMPT = [
   'If the instruction needs no change, reply with the selection unchanged.',
 ].join('\n');
 
+/** Secrets found in the uncut context (offsets into `before` and into `after`). */
+export interface ContextSecrets {
+  before: readonly TextSpan[];
+  after: readonly TextSpan[];
+}
+
 /**
  * Cuts the context to at most `maxChars` per side, at line boundaries so the model never sees half
  * a token of a line; the part nearest the selection is kept. The line the selection starts or ends
- * on is always kept whole when it fits.
+ * on is always kept whole when it fits. A cut that would split one of `secrets` moves out of it
+ * (the secret is left out whole).
  */
-export function boundContext<T extends Pick<RefactorParts, 'before' | 'after'>>(parts: T, maxChars: number): T {
-  return { ...parts, before: tailLines(parts.before, maxChars), after: headLines(parts.after, maxChars) };
+export function boundContext<T extends Pick<RefactorParts, 'before' | 'after'>>(parts: T, maxChars: number, secrets?: ContextSecrets): T {
+  const before = tailLines(parts.before, maxChars);
+  const after = headLines(parts.after, maxChars);
+  const beforeStart = Math.min(parts.before.length, startOutside(parts.before.length - before.length, secrets?.before));
+  const afterEnd = Math.max(0, endOutside(after.length, secrets?.after));
+  return { ...parts, before: parts.before.slice(beforeStart), after: parts.after.slice(0, afterEnd) };
 }
 
 export function buildRefactorMessages(parts: RefactorParts, maxContextChars = DEFAULT_CONTEXT_CHARS): ChatMessage[] {

@@ -10,7 +10,7 @@ import type { RouteDecision } from '../routing/routeDecision';
 import type { TandemSettings } from '../settings';
 import type { RefactorBackend } from '../shared/refactorBackend';
 import { boundContext, buildRefactorMessages, DEFAULT_CONTEXT_CHARS, type RefactorParts } from './refactorPrompt';
-import { refactorOutcome, runRefactor, type RefactorInput, type RefactorOutcome } from './refactorSession';
+import { contextSecrets, refactorOutcome, runRefactor, type RefactorInput, type RefactorOutcome } from './refactorSession';
 import type { BudgetDecision } from '../cost/budget';
 import type { PreflightEstimate } from '../cost/preflight';
 import type { PriceRow } from '../shared/priceTable';
@@ -61,7 +61,7 @@ export class RefactorService {
 
   /** Where the request would go, what it would send and what it could cost; nothing is sent. */
   async plan(req: RefactorRequest): Promise<RefactorPlan> {
-    const plan: CloudPlan = await this.deps.pipeline.plan(this.ask(req));
+    const plan: CloudPlan = await this.deps.pipeline.plan(await this.ask(req));
     const route = plan.route;
     return {
       route,
@@ -99,7 +99,7 @@ export class RefactorService {
     }
 
     if (opts.signal.aborted) return { kind: 'cancelled', plan };
-    const sent = await this.deps.pipeline.send(this.ask(req), {
+    const sent = await this.deps.pipeline.send(await this.ask(req), {
       signal: opts.signal,
       onProgress: opts.onProgress,
       confirmSecrets: opts.confirmSecrets,
@@ -109,10 +109,11 @@ export class RefactorService {
     return { ...outcome, plan, costMicros: sent.costMicros };
   }
 
-  private ask(req: RefactorRequest): CloudAsk {
+  private async ask(req: RefactorRequest): Promise<CloudAsk> {
     const s = this.deps.settings();
     const maxChars = req.maxContextChars ?? DEFAULT_CONTEXT_CHARS;
-    const parts = boundContext(partsOf(req), maxChars);
+    // The whole text around the selection is scanned before the context is cut: no cut lands inside a secret.
+    const parts = boundContext(partsOf(req), maxChars, await contextSecrets(req));
     return {
       kind: 'refactor',
       command: 'refactor',

@@ -5,7 +5,9 @@
 import type { UsageRecord } from '../shared/usageRecord';
 import type { CloudFailure } from '../shared/cloudFailure';
 import type { RefactorBackend, RefactorRunResult } from '../shared/refactorBackend';
-import { boundContext, buildRefactorMessages, DEFAULT_CONTEXT_CHARS, type RefactorParts } from './refactorPrompt';
+import { findSecrets } from '../privacy/secretRedactor';
+import { spansWithin } from '../privacy/secretAwareCut';
+import { boundContext, buildRefactorMessages, DEFAULT_CONTEXT_CHARS, type ContextSecrets, type RefactorParts } from './refactorPrompt';
 import { parseRefactorReply } from './refactorReply';
 
 /**
@@ -77,6 +79,7 @@ export async function runRefactor(input: RefactorInput, deps: RefactorDeps, sign
   const parts = boundContext(
     { selection: input.selection, before: input.before, after: input.after, languageId: input.languageId, instruction: input.instruction, ...(input.path !== undefined ? { path: input.path } : {}) },
     maxChars,
+    deps.backend.route === 'cloud' ? await contextSecrets(input) : undefined,
   );
 
   let send = parts;
@@ -118,6 +121,17 @@ export function refactorOutcome(input: RefactorInput, result: RefactorRunResult,
   });
   if (parsed.kind !== 'code') return parsed;
   return { kind: 'preview', newText: parsed.text, range: input.range, documentVersion: input.documentVersion, usage: result.usage };
+}
+
+/**
+ * Secrets in the whole text around the selection, found before the context is cut so no cut lands
+ * inside one. A scanner failure finds nothing here: the gate scans again and refuses (fails closed).
+ */
+export async function contextSecrets(input: Pick<RefactorInput, 'before' | 'selection' | 'after'>): Promise<ContextSecrets> {
+  const whole = input.before + input.selection + input.after;
+  const found = await findSecrets(whole).catch(() => []);
+  const afterAt = input.before.length + input.selection.length;
+  return { before: spansWithin(found, 0, input.before.length), after: spansWithin(found, afterAt, whole.length) };
 }
 
 /**

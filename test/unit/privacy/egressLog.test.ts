@@ -79,6 +79,28 @@ describe('EgressLog', () => {
       assert.equal(skipped, 1);
     });
 
+    it('rotates at maxBytes, keeping one older file, and is read from its end (bounded)', async () => {
+      const file = path.join(dir, 'egress.jsonl');
+      const log = new EgressLog(fileLineStore(file, { maxBytes: 2000 }), fixedClock);
+      for (let i = 0; i < 60; i++) await log.append(entry(i));
+      const size = (await fs.stat(file)).size;
+      assert.ok(size <= 2000, `current file ${size} bytes`);
+      assert.ok((await fs.stat(`${file}.1`)).size <= 2000, 'one rotated file, bounded too');
+      const { entries, skipped } = await new EgressLog(fileLineStore(file, { maxBytes: 2000 })).read();
+      assert.equal(skipped, 0);
+      assert.equal(entries.at(-1)?.filePath, 'src/f59.ts', 'the newest entry is read');
+      assert.ok(entries.length < 60);
+    });
+
+    it('reads only the last readBytes of a large file, from a whole line', async () => {
+      const file = path.join(dir, 'egress.jsonl');
+      const line = JSON.stringify({ time: 't', ...entry(1) });
+      await fs.writeFile(file, `${line}\n`.repeat(20_000)); // several MB, as a file written before rotation existed
+      const { entries, skipped } = await new EgressLog(fileLineStore(file, { readBytes: 10_000 })).read();
+      assert.equal(skipped, 0, 'the partial first line is dropped, not counted');
+      assert.ok(entries.length > 0 && entries.length <= Math.ceil(10_000 / line.length));
+    });
+
     it('reads an absent file as empty', async () => {
       assert.deepEqual(await new EgressLog(fileLineStore(path.join(dir, 'none.jsonl'))).read(), { entries: [], skipped: 0 });
     });

@@ -18,6 +18,19 @@ describe('pathExclusion', () => {
       ['keys/id_rsa.pub', true, 'id_rsa*'],
       ['deploy/id_ed25519', true, 'id_ed25519*'],
       ['id_ecdsa', true, 'id_ecdsa*'],
+      ['keys/server.ppk', true, '*.ppk'],
+      ['id_xmss', true, 'id_xmss*'],
+      ['config/credentials.json', true, 'credentials.json'],
+      ['deploy/service-account-prod.json', true, 'service-account*.json'],
+      ['infra/prod.tfvars', true, '*.tfvars'],
+      ['infra/prod.tfvars.json', true, '*.tfvars.json'],
+      ['infra/terraform.tfstate', true, '*.tfstate'],
+      ['infra/terraform.tfstate.backup', true, '*.tfstate.*'],
+      ['web/.htpasswd', true, '.htpasswd'],
+      ['home/.docker/config.json', true, '**/.docker/config.json'],
+      ['.kube/config', true, '**/.kube/config'],
+      ['.pgpass', true, '.pgpass'],
+      ['.my.cnf', true, '.my.cnf'],
       ['id_dsa', true, 'id_dsa*'],
       ['signing/cert.p12', true, '*.p12'],
       ['signing/cert.pfx', true, '*.pfx'],
@@ -107,7 +120,7 @@ describe('pathExclusion', () => {
 
   describe('settings globs (tandem.privacy.exclude)', () => {
     const excluder = createPathExcluder({
-      globs: ['**/*.secret.json', 'private/**', '*.sql', 'infra/terraform.tfstate', 'vendor-keys/', '/top.txt', '{a,b}/conf.ini'],
+      globs: ['**/*.secret.json', 'private/**', '*.sql', 'infra/plan.out', 'vendor-keys/', '/top.txt', '{a,b}/conf.ini'],
     });
     const table: Array<[string, boolean, string?]> = [
       ['config/app.secret.json', true, '**/*.secret.json'],
@@ -117,8 +130,8 @@ describe('pathExclusion', () => {
       ['src/private/notes.md', false],
       ['dump.sql', true, '*.sql'],
       ['db/migrations/001.sql', true, '*.sql'], // slash-free globs match the file name anywhere
-      ['infra/terraform.tfstate', true, 'infra/terraform.tfstate'],
-      ['other/infra/terraform.tfstate', false],
+      ['infra/plan.out', true, 'infra/plan.out'],
+      ['other/infra/plan.out', false],
       ['vendor-keys/x/y.txt', true, 'vendor-keys/'],
       ['top.txt', true, '/top.txt'],
       ['sub/top.txt', false],
