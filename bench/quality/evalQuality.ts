@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OllamaBackend } from '../../src/core/backends/ollamaBackend';
-import { systemClock } from '../../src/core/completion/clock';
+import { systemClock } from '../../src/core/shared/clock';
 import { CompletionEngine } from '../../src/core/completion/completionEngine';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../src/core/completion/engineSettings';
 import { startOllamaDouble } from '../../test/doubles/ollamaDouble';
