@@ -28,7 +28,12 @@ interface CaseResult {
   linePrefix: boolean;
   shown: string | null;
   middle: string;
+  /** Tokens the server streamed before the stream ended (stop rule, stop string or end of answer). */
+  tokensSent: number;
 }
+
+/** `npm run bench`'s token schedule: what a block costs in time, from the tokens it took. */
+const BENCH_SCHEDULE = { firstTokenMs: 80, perTokenMs: 15 };
 
 function parseArgs(argv: string[]): { seed: number; out: string; verbose: boolean } {
   const o = { seed: 1, out: path.join(ROOT, 'quality-results.json'), verbose: false };
@@ -62,7 +67,11 @@ async function main(): Promise<void> {
     for (const p of positions) {
       for (const junk of JUNK_KINDS) {
         answer = junkAnswer(p, junk, n++);
-        results.push(await runCase(p, junk, backend, settings));
+        const before = double.generations.length;
+        const r = await runCase(p, junk, backend, settings);
+        await double.waitFor(() => double.activeGenerations === 0, 2000);
+        r.tokensSent = double.generations.slice(before).reduce((n, g) => n + g.tokensSent, 0);
+        results.push(r);
       }
     }
   } finally {
@@ -81,7 +90,7 @@ async function runCase(p: QualityPosition, junk: JunkKind, backend: OllamaBacken
     const shown = o.kind === 'shown' ? o.text : null;
     return {
       id: p.id, languageId: p.languageId, shape: p.shape, junk, middle: p.middle, shown,
-      exact: shown === p.middle, linePrefix: shown !== null && isWholeLinePrefix(shown, p.middle),
+      exact: shown === p.middle, linePrefix: shown !== null && isWholeLinePrefix(shown, p.middle), tokensSent: 0,
     };
   } finally {
     engine.dispose();
@@ -126,6 +135,19 @@ function report(results: readonly CaseResult[], args: { seed: number; out: strin
     byLanguage[lang] = t;
     lines.push(`| ${lang} | ${t.n} | ${pct(t.exact, t.n)} | ${pct(t.linePrefix, t.n)} |`);
   }
+  // What each shape costs in time on the bench's schedule (answers with junk included: the stream
+  // stops where the shown text ends, so junk after it costs at most a line).
+  const timing: Record<string, { medianMs: number; p90Ms: number; within: Record<string, number> }> = {};
+  lines.push('');
+  lines.push(`| shape | median ms | p90 ms | within 0.5 s | within 1 s | within 1.5 s |  (${BENCH_SCHEDULE.firstTokenMs} ms + ${BENCH_SCHEDULE.perTokenMs} ms/token)`);
+  lines.push('|---|---|---|---|---|---|');
+  for (const shape of shapes) {
+    const ms = results.filter((r) => r.shape === shape).map((r) => BENCH_SCHEDULE.firstTokenMs + BENCH_SCHEDULE.perTokenMs * r.tokensSent).sort((a, b) => a - b);
+    const q = (p: number): number => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))];
+    const share = (limit: number): number => ms.filter((x) => x <= limit).length / ms.length;
+    timing[shape] = { medianMs: q(0.5), p90Ms: q(0.9), within: { '500': share(500), '1000': share(1000), '1500': share(1500) } };
+    lines.push(`| ${shape} | ${q(0.5)} | ${q(0.9)} | ${pct(share(500) * 100, 100)} | ${pct(share(1000) * 100, 100)} | ${pct(share(1500) * 100, 100)} |`);
+  }
   const worst = Object.entries(cells).sort((a, b) => a[1].exact / a[1].n - b[1].exact / b[1].n)[0];
   lines.push('');
   lines.push(`Worst cell: ${worst[0]} ${pct(worst[1].exact, worst[1].n)}`);
@@ -141,6 +163,7 @@ function report(results: readonly CaseResult[], args: { seed: number; out: strin
     overall: { exact: all.exact / all.n, linePrefix: all.linePrefix / all.n },
     worstCell: { cell: worst[0], exact: worst[1].exact / worst[1].n },
     cells: Object.fromEntries(Object.entries(cells).map(([k, t]) => [k, { n: t.n, exact: t.exact / t.n, linePrefix: t.linePrefix / t.n }])),
+    timingOnBenchSchedule: timing,
     byLanguage: Object.fromEntries(Object.entries(byLanguage).map(([k, t]) => [k, { n: t.n, exact: t.exact / t.n, linePrefix: t.linePrefix / t.n }])),
     failures,
   }, null, 2) + '\n');
