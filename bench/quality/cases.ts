@@ -144,7 +144,7 @@ function blockAt(lines: string[], start: number, maxLines: number): number | und
     if (depth < 0) return best;
     const nextLine = lines[i + 1];
     const closesHere = depth === 0 && !/[:,\\]\s*$/.test(line.trimEnd()) && !/^\s*(else|elif|except|finally|catch)\b/.test(nextLine ?? '')
-      && !/^\s*[.?]/.test(nextLine ?? '');
+      && !/^\s*[.?{]/.test(nextLine ?? '') && !/^\s*(else|do|try|finally)\s*$/.test(line);
     if (closesHere && i > start) best = i + 1;
   }
   return best;

@@ -88,7 +88,7 @@ export function isAnswerComplete(textSoFar: string, input: Omit<PostProcessInput
   const lines = text.slice(0, lastNl).split('\n').map((line) => line.trimEnd());
   if (lines.length >= Math.max(1, input.maxLines) + countBlank(lines)) return true;
   const ctx = contextOf({ ...input, raw });
-  const echo = firstLineRepeatingSuffix(lines, ctx);
+  const echo = firstLineRepeatingSuffix(lines, ctx, true);
   if (echo < lines.length) return true;
   return blockEnd(lines, ctx) < lines.length;
 }
@@ -120,6 +120,8 @@ interface Context {
   restOfLine: string;
   /** First non-blank line after the cursor's line. */
   nextLine: string | undefined;
+  /** The non-blank line after nextLine: a re-indented echo must match it too. */
+  lineAfterNext: string | undefined;
   /** The suffix text a closer would duplicate: the rest of the line, or else the next non-blank line. */
   suffixHead: string;
   lex: LexSyntax;
@@ -133,8 +135,13 @@ function contextOf(input: PostProcessInput): Context {
   const nl = suffix.indexOf('\n');
   const restOfLine = (nl === -1 ? suffix : suffix.slice(0, nl)).replace(/\r$/, '');
   const nextLine = nl === -1 ? undefined : nextNonBlankLine(suffix, nl + 1)?.replace(/\r$/, '');
+  let lineAfterNext: string | undefined;
+  if (nextLine !== undefined) {
+    const at = suffix.indexOf(nextLine, nl + 1) + nextLine.length;
+    lineAfterNext = nextNonBlankLine(suffix, suffix.indexOf('\n', at) + 1 || suffix.length + 1)?.replace(/\r$/, '');
+  }
   const suffixHead = restOfLine.trim() !== '' ? restOfLine : (nextLine ?? '');
-  return { linePrefix, restOfLine, nextLine, suffixHead, lex: lexSyntaxFor(input.languageId) };
+  return { linePrefix, restOfLine, nextLine, lineAfterNext, suffixHead, lex: lexSyntaxFor(input.languageId) };
 }
 
 // A special token at the start is noise before the answer (e.g. an echoed `<|fim_middle|>`); one
@@ -174,18 +181,29 @@ function stripFences(text: string, languageId: string): { text: string; ended: b
 }
 
 /**
- * Index of the first completion line that re-types the next line of the suffix: whitespace may
- * differ (models re-indent), except on a line of only punctuation, where the indentation is what
- * tells the block's own `}` from the enclosing one's.
+ * Index of the first completion line that re-types the next line of the suffix. Models re-indent
+ * what they echo, so whitespace may differ; but a line like `} else {` also closes the model's own
+ * inner block one level deeper, so a re-indented match counts only when the line after it matches
+ * the suffix's next line too, or when it is the answer's last line (`open`: more may still stream,
+ * so the last line is not yet known to be last). Lines of only punctuation must match exactly.
  */
-function firstLineRepeatingSuffix(lines: string[], ctx: Context): number {
+function firstLineRepeatingSuffix(lines: string[], ctx: Context, open = false): number {
   if (ctx.nextLine === undefined) return lines.length;
   const target = ctx.nextLine.trimEnd();
   const words = /[\p{L}\p{N}_]/u.test(target);
+  const full = (i: number): string => (i === 0 ? ctx.linePrefix + lines[0] : lines[i]);
   for (let i = 0; i < lines.length; i++) {
-    const full = i === 0 ? ctx.linePrefix + lines[0] : lines[i];
-    if (full.trim() === '') continue;
-    if (full.trimEnd() === target || (words && squash(full) === squash(target))) return i;
+    const line = full(i);
+    if (line.trim() === '') continue;
+    if (line.trimEnd() === target) return i;
+    if (!words || squash(line) !== squash(target)) continue;
+    let next = i + 1;
+    while (next < lines.length && lines[next].trim() === '') next++;
+    if (next < lines.length) {
+      if (ctx.lineAfterNext === undefined || squash(lines[next]) === squash(ctx.lineAfterNext)) return i;
+    } else if (!open) {
+      return i;
+    }
   }
   return lines.length;
 }
