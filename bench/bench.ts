@@ -155,7 +155,7 @@ async function measureLatency(url: string, corpus: readonly CorpusFile[], seed: 
     const s = defaultEngineSettings();
     const win = buildPromptWindow({ text, offset: cursor }, { maxPrefixChars: s.maxPrefixChars, maxSuffixChars: s.maxSuffixChars });
     const shape = decideShape(win.prefix, win.suffix, file.languageId, s.maxLines);
-    const needed = neededChunkAt(call, shape.kind === 'skip' ? () => false : stopRuleFor(shape));
+    const needed = neededChunkAt(call, shape.kind === 'skip' ? () => false : stopRuleFor(shape, { prefix: win.prefix, suffix: win.suffix, languageId: file.languageId }));
     if (needed === undefined) continue;
     if (i >= warm) {
       samples.push({

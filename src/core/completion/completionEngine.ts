@@ -11,7 +11,8 @@
 //   request, because the next call usually wants the same answer; the request is aborted as soon
 //   as it is known to be stale: the next call does not extend it, or no call comes within the
 //   debounce window plus a grace period;
-// - single-line requests end at their first newline, multi-line ones at the line cap;
+// - single-line requests end at their first newline, blocks at the line that ends them by structure
+//   or at the line cap (stopRules.ts);
 // - after a suggestion is shown and the model is idle, the completion that would follow it is
 //   prefetched, so accepting with Tab shows the next one at once; it is dropped the moment the user
 //   types something other than the suggestion.
@@ -29,7 +30,7 @@ import type { EngineSettings } from './engineSettings';
 import { agrees, InflightRequest, type WaitResult } from './inflight';
 import { postProcess } from './postProcess';
 import { buildPromptWindow, type PromptWindow } from './promptWindow';
-import { stopRuleFor, type StreamShape } from './stopRules';
+import { generationLimitsFor, stopRuleFor, type StreamShape } from './stopRules';
 
 export type { CompletionContext, CompletionOutcome } from './completionOutcome';
 
@@ -99,6 +100,11 @@ interface Position {
   /** The document part of the prompt prefix (win.prefix may start with context snippets). */
   docPrefix: string;
   key: string;
+}
+
+/** The model ended the answer itself ('stop'), rather than the stop rule or the token cap cutting it. */
+function endedByItself(req: InflightRequest): boolean {
+  return req.end?.kind === 'text' && req.end.result.finish === 'stop';
 }
 
 export class CompletionEngine {
@@ -283,7 +289,7 @@ export class CompletionEngine {
         this.abortInflight(req, 'superseded', 'the typed text left what it was generating');
         return undefined;
       case 'text': {
-        const processed = this.process(r.raw, here, shape, req.speculativeParent ? 'speculative' : 'model');
+        const processed = this.process(r.raw, here, shape, req.speculativeParent ? 'speculative' : 'model', endedByItself(req));
         if (req.offset !== here.ctx.offset || req.prefixStart !== here.win.prefixStart) this.cache.set(here.key, processed);
         const clock = this.deps.clock;
         const now = clock.now();
@@ -314,8 +320,9 @@ export class CompletionEngine {
         prefixStart: win.prefixStart, offset: ctx.offset, prefix: at.docPrefix, suffix: win.suffix, speculativeParent,
       },
       backend,
-      { prefix: win.prefix, suffix: win.suffix, languageId: ctx.languageId, maxTokens: s.maxTokens, stop: [], temperature: s.temperature },
-      stopRuleFor(shape),
+      { prefix: win.prefix, suffix: win.suffix, languageId: ctx.languageId, temperature: s.temperature,
+        ...generationLimitsFor(shape, ctx.languageId, s.maxTokens) },
+      stopRuleFor(shape, { prefix: win.prefix, suffix: win.suffix, languageId: ctx.languageId }),
       this.deps.clock,
     );
     this.inflight = req;
@@ -353,7 +360,7 @@ export class CompletionEngine {
       }
       this.lastLoggedError = '';
       // Kept even when nobody waits any more: the next keystroke may be served from it.
-      const processed = this.process(end.raw, at, shape, req.speculativeParent ? 'speculative' : 'model');
+      const processed = this.process(end.raw, at, shape, req.speculativeParent ? 'speculative' : 'model', end.result.finish === 'stop');
       this.cache.set(at.key, processed);
       if (processed.kind === 'text') {
         this.cache.addAnchor({
@@ -482,10 +489,11 @@ export class CompletionEngine {
     return { ctx, win, docPrefix, key: CompletionCache.key(ctx.languageId, win.prefix, win.suffix) };
   }
 
-  private process(raw: string, at: Position, shape: StreamShape, origin: 'model' | 'speculative' = 'model'): CachedCompletion {
+  /** `complete` is false when the stream was cut (stop rule, token cap): its last line may end mid-token. */
+  private process(raw: string, at: Position, shape: StreamShape, origin: 'model' | 'speculative', complete: boolean): CachedCompletion {
     const r = postProcess({
       raw, prefix: at.win.prefix, suffix: at.win.suffix, languageId: at.ctx.languageId,
-      multiline: shape.kind === 'multiLine', maxLines: shape.kind === 'multiLine' ? shape.maxLines : 1,
+      multiline: shape.kind === 'multiLine', maxLines: shape.kind === 'multiLine' ? shape.maxLines : 1, complete,
     });
     return r.kind === 'ok' ? { kind: 'text', text: r.text, origin } : { kind: 'empty', reason: r.reason };
   }

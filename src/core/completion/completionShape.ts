@@ -1,6 +1,7 @@
 // Decides, before any request, whether a position deserves a completion and how long it may be.
-// A wrong "multi-line" costs latency and shows noise; a wrong "skip" costs nothing but a missed hint,
-// so the rules lean towards single-line and skip.
+// A wrong "skip" costs nothing but a missed hint, so anything typed after the cursor but closers
+// skips. A blank line asks for a block: its end is found by structure while it streams, so a
+// one-statement answer costs no more than a single line would.
 
 export type CompletionShape =
   | { kind: 'skip'; reason: 'midLine' }
@@ -46,11 +47,6 @@ export function commentSyntaxFor(languageId: string): CommentSyntax | undefined 
 // closers an editor auto-inserts. Anything else means the user is editing inside code.
 const CLOSING_TAIL = /^[\s)\]}>;,:"'`]*$/;
 
-// Line endings that open a block whose body the user is about to write. `:` only where it opens a
-// block (Python); elsewhere it ends labels and cases, where one line is the better guess.
-const OPENS_BLOCK = /(?:[{[(]|=>|\bdo|\bthen)\s*$/;
-const PYTHON_LIKE = new Set(['python', 'cython', 'nim', 'coffeescript']);
-
 export function decideShape(
   prefix: string,
   suffix: string,
@@ -65,48 +61,10 @@ export function decideShape(
   if (!CLOSING_TAIL.test(lineSuffix)) return { kind: 'skip', reason: 'midLine' };
   if (linePrefix.trim() !== '') return { kind: 'singleLine' };
 
-  const multi: CompletionShape = { kind: 'multiLine', maxLines };
-  const previous = previousNonBlankLine(prefix, lineStart);
-  if (previous !== undefined) {
-    const trimmed = previous.trimEnd();
-    if (OPENS_BLOCK.test(trimmed)) return multi;
-    if (PYTHON_LIKE.has(languageId) && trimmed.endsWith(':')) return multi;
-    if (isCommentLine(trimmed, languageId)) return multi;
-  }
-
-  // An empty line at the end of a block (the next line is less indented or closes a bracket) or at
-  // the end of the file is where new code gets written, not a single statement squeezed in.
-  const next = lineEndInSuffix === -1 ? undefined : nextNonBlankLine(suffix, lineEndInSuffix + 1);
-  if (next === undefined) return multi;
-  if (/^\s*[)\]}]/.test(next)) return multi;
-  const here = Math.max(indentWidth(linePrefix), previous === undefined ? 0 : indentWidth(previous));
-  if (indentWidth(next) < here) return multi;
-  return { kind: 'singleLine' };
-}
-
-function isCommentLine(trimmedEnd: string, languageId: string): boolean {
-  const line = trimmedEnd.trimStart();
-  const syntax = commentSyntaxFor(languageId);
-  const lineMarkers = syntax ? (syntax.line ? [syntax.line] : []) : ['//', '#'];
-  if (lineMarkers.some((m) => line.startsWith(m))) return true;
-  const block = syntax?.block ?? (syntax ? undefined : (['/*', '*/'] as const));
-  if (block && (line.startsWith(block[0]) || line.endsWith(block[1]))) return true;
-  // Doc-comment continuation lines (` * text`) in C-style languages.
-  if (block?.[0] === '/*' && /^\*(\s|$)/.test(line)) return true;
-  if (PYTHON_LIKE.has(languageId) && (line.endsWith('"""') || line.endsWith("'''"))) return true;
-  return false;
-}
-
-/** The last line before `lineStart` with non-whitespace text, scanning back only as far as needed. */
-function previousNonBlankLine(prefix: string, lineStart: number): string | undefined {
-  let end = lineStart - 1; // index of the '\n' ending the previous line
-  while (end >= 0) {
-    const start = prefix.lastIndexOf('\n', end - 1) + 1;
-    const line = prefix.slice(start, end);
-    if (line.trim() !== '') return line;
-    end = start - 1;
-  }
-  return undefined;
+  // A blank line, indentation typed: new code gets written here, at block level, a statement or a
+  // whole block (the end of a body, the middle of one, after a comment). The block's end is found
+  // by structure as it streams (stopRules.ts, postProcess.ts), so asking for more costs little.
+  return { kind: 'multiLine', maxLines };
 }
 
 /** The first line starting at or after `from` with non-whitespace text. */

@@ -27,7 +27,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = Object.freeze({
   enabled: true,
   maxPrefixChars: 3000,
   maxSuffixChars: 1000,
-  maxTokens: 128,
+  maxTokens: 256,
   maxLines: 8,
   temperature: 0.2,
   // The bounds: below ~25 ms every keystroke of a burst would start a request; above

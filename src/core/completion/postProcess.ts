@@ -14,6 +14,11 @@ export interface PostProcessInput {
   maxLines: number;
   /** Tokens to strip; defaults to every family's, pass the model's own to spare look-alike code. */
   specialTokens?: readonly string[];
+  /**
+   * False when the stream did not end by itself (the stop rule or the token cap cut it): its last
+   * line may stop mid-token, so it is never shown as it is. Default true.
+   */
+  complete?: boolean;
 }
 
 export type EmptyReason = 'whitespaceOnly' | 'duplicatesNextLine' | 'repeatsSuffix' | 'allFiltered';
@@ -27,18 +32,25 @@ export function postProcess(input: PostProcessInput): PostProcessResult {
   if (raw.trim() === '') return empty('whitespaceOnly');
 
   const ctx = contextOf(input);
-  let text = stripFences(stripSpecialTokens(raw, input.specialTokens ?? ALL_SPECIAL_TOKENS), input.languageId);
+  const cleaned = cleanAnswer(raw, input);
+  let text = cleaned.text;
   if (text.trim() === '') return empty('allFiltered');
+  // A closing fence or an end token means the model finished, even if the stream was cut after it.
+  const complete = input.complete !== false || cleaned.ended;
 
   if (!input.multiline) {
     const nl = text.indexOf('\n');
     if (nl !== -1) text = text.slice(0, nl);
+    else if (!complete) text = withoutCutOffToken(text);
     if (text.trim() === '') return empty('whitespaceOnly');
   } else {
     let lines = text.split('\n').map((line) => line.trimEnd());
-    lines = lines.slice(0, firstLineRepeatingSuffix(lines, ctx));
+    if (!complete) lines = lines.length > 1 ? lines.slice(0, -1) : [withoutCutOffToken(lines[0])];
+    if (lines.join('\n').trim() === '') return empty('allFiltered');
+    const echo = firstLineRepeatingSuffix(lines, ctx);
+    lines = lines.slice(0, echo);
     if (lines.join('\n').trim() === '') return empty('repeatsSuffix');
-    lines = lines.slice(0, firstLineLeavingBlock(lines, ctx));
+    lines = lines.slice(0, blockEnd(lines, ctx));
     lines = dropConsecutiveRepeats(lines, ctx);
     lines = lines.slice(0, Math.max(1, input.maxLines));
     text = lines.join('\n');
@@ -58,6 +70,45 @@ export function postProcess(input: PostProcessInput): PostProcessResult {
   return { kind: 'ok', text };
 }
 
+/**
+ * Whether a streamed answer already holds everything postProcess would show, so the stream can stop
+ * (the engine's stop rule asks this after every chunk): for a single line, once its line is
+ * complete; for a block, once a complete line ends it (by structure, an echo of the suffix, a loop),
+ * or the line cap is reached. A closing fence or an end token ends either. Text before a leading
+ * fence or token is not counted, so ```` ```python\n ```` alone is not a finished line.
+ */
+export function isAnswerComplete(textSoFar: string, input: Omit<PostProcessInput, 'raw' | 'complete'>): boolean {
+  const raw = textSoFar.replace(/\r\n/g, '\n');
+  const cleaned = cleanAnswer(raw, input);
+  if (cleaned.ended) return true;
+  const text = cleaned.text;
+  const lastNl = text.lastIndexOf('\n');
+  if (lastNl === -1) return false;
+  if (!input.multiline) return true;
+  const lines = text.slice(0, lastNl).split('\n').map((line) => line.trimEnd());
+  if (lines.length >= Math.max(1, input.maxLines) + countBlank(lines)) return true;
+  const ctx = contextOf({ ...input, raw });
+  const echo = firstLineRepeatingSuffix(lines, ctx, true);
+  if (echo < lines.length) return true;
+  return blockEnd(lines, ctx) < lines.length;
+}
+
+function countBlank(lines: readonly string[]): number {
+  return lines.filter((l) => l.trim() === '').length;
+}
+
+/** The answer without leaked special tokens and markdown fences; `ended` when one of them marked its end. */
+function cleanAnswer(raw: string, input: Pick<PostProcessInput, 'specialTokens' | 'languageId'>): { text: string; ended: boolean } {
+  const tokens = stripSpecialTokens(raw, input.specialTokens ?? ALL_SPECIAL_TOKENS);
+  const fences = stripFences(tokens.text, input.languageId);
+  return { text: fences.text, ended: tokens.ended || fences.ended };
+}
+
+/** A line cut by the token cap may stop inside an identifier or number: show only up to its last whole token. */
+function withoutCutOffToken(line: string): string {
+  return line.replace(/[\p{L}\p{N}_$]+$/u, '').trimEnd();
+}
+
 function empty(reason: EmptyReason): PostProcessResult {
   return { kind: 'empty', reason };
 }
@@ -69,6 +120,8 @@ interface Context {
   restOfLine: string;
   /** First non-blank line after the cursor's line. */
   nextLine: string | undefined;
+  /** The non-blank line after nextLine: a re-indented echo must match it too. */
+  lineAfterNext: string | undefined;
   /** The suffix text a closer would duplicate: the rest of the line, or else the next non-blank line. */
   suffixHead: string;
   lex: LexSyntax;
@@ -82,13 +135,19 @@ function contextOf(input: PostProcessInput): Context {
   const nl = suffix.indexOf('\n');
   const restOfLine = (nl === -1 ? suffix : suffix.slice(0, nl)).replace(/\r$/, '');
   const nextLine = nl === -1 ? undefined : nextNonBlankLine(suffix, nl + 1)?.replace(/\r$/, '');
+  let lineAfterNext: string | undefined;
+  if (nextLine !== undefined) {
+    const at = suffix.indexOf(nextLine, nl + 1) + nextLine.length;
+    lineAfterNext = nextNonBlankLine(suffix, suffix.indexOf('\n', at) + 1 || suffix.length + 1)?.replace(/\r$/, '');
+  }
   const suffixHead = restOfLine.trim() !== '' ? restOfLine : (nextLine ?? '');
-  return { linePrefix, restOfLine, nextLine, suffixHead, lex: lexSyntaxFor(input.languageId) };
+  return { linePrefix, restOfLine, nextLine, lineAfterNext, suffixHead, lex: lexSyntaxFor(input.languageId) };
 }
 
 // A special token at the start is noise before the answer (e.g. an echoed `<|fim_middle|>`); one
-// later marks where the model left the hole (end of text, next file), so everything after it goes.
-function stripSpecialTokens(text: string, tokens: readonly string[]): string {
+// later marks where the model left the hole (end of text, next file), so everything after it goes,
+// whether it is glued to the end of a line or stands on its own.
+function stripSpecialTokens(text: string, tokens: readonly string[]): { text: string; ended: boolean } {
   let rest = text;
   for (;;) {
     const lead = rest.length - rest.trimStart().length;
@@ -101,28 +160,96 @@ function stripSpecialTokens(text: string, tokens: readonly string[]): string {
     const at = rest.indexOf(t);
     if (at !== -1 && at < cut) cut = at;
   }
-  return rest.slice(0, cut);
+  return { text: rest.slice(0, cut), ended: cut < rest.length };
 }
 
-// Chat-tuned models answer in markdown even in FIM mode. Markdown documents keep their fences.
-function stripFences(text: string, languageId: string): string {
-  if (languageId === 'markdown') return text;
+// Chat-tuned models answer in markdown even in FIM mode: an opening fence with or without a
+// language, a closing fence on its own line, or none. Markdown documents keep their fences. An
+// opening fence still being streamed (no newline yet) hides everything, so nothing of it shows.
+const OPENING_FENCE = /^[ \t]*```[\w+#.-]*[ \t]*(?:\n|$)/;
+function stripFences(text: string, languageId: string): { text: string; ended: boolean } {
+  if (languageId === 'markdown') return { text, ended: false };
   let rest = text;
-  if (rest.trimStart().startsWith('```')) {
-    const nl = rest.indexOf('\n');
-    rest = nl === -1 ? '' : rest.slice(nl + 1);
+  const lead = text.length - text.trimStart().length;
+  if (text.startsWith('```', lead)) {
+    const opening = OPENING_FENCE.exec(text.slice(text.lastIndexOf('\n', lead) + 1));
+    const nl = text.indexOf('\n', lead);
+    rest = opening === null || nl === -1 ? '' : text.slice(nl + 1);
   }
   const closing = /^[ \t]*```/m.exec(rest);
-  return closing ? rest.slice(0, closing.index) : rest;
+  return closing ? { text: rest.slice(0, closing.index), ended: true } : { text: rest, ended: false };
 }
 
-/** Index of the first completion line that re-types the next line of the suffix (indentation included). */
-function firstLineRepeatingSuffix(lines: string[], ctx: Context): number {
+/**
+ * Index of the first completion line that re-types the next line of the suffix. Models re-indent
+ * what they echo, so whitespace may differ; but a line like `} else {` also closes the model's own
+ * inner block one level deeper, so a re-indented match counts only when the line after it matches
+ * the suffix's next line too, or when it is the answer's last line (`open`: more may still stream,
+ * so the last line is not yet known to be last). Lines of only punctuation must match exactly.
+ */
+function firstLineRepeatingSuffix(lines: string[], ctx: Context, open = false): number {
   if (ctx.nextLine === undefined) return lines.length;
   const target = ctx.nextLine.trimEnd();
+  const words = /[\p{L}\p{N}_]/u.test(target);
+  const full = (i: number): string => (i === 0 ? ctx.linePrefix + lines[0] : lines[i]);
   for (let i = 0; i < lines.length; i++) {
-    const full = i === 0 ? ctx.linePrefix + lines[0] : lines[i];
-    if (full.trim() !== '' && full.trimEnd() === target) return i;
+    const line = full(i);
+    if (line.trim() === '') continue;
+    if (line.trimEnd() === target) return i;
+    if (!words || squash(line) !== squash(target)) continue;
+    let next = i + 1;
+    while (next < lines.length && lines[next].trim() === '') next++;
+    if (next < lines.length) {
+      if (ctx.lineAfterNext === undefined || squash(lines[next]) === squash(ctx.lineAfterNext)) return i;
+    } else if (!open) {
+      return i;
+    }
+  }
+  return lines.length;
+}
+
+const squash = (line: string): string => line.replace(/\s+/g, '');
+
+/**
+ * Where a block ends by structure: before the first line that dedents below the line the completion
+ * starts on (the `}` or dedent that closes the enclosing block), before a new definition at the
+ * cursor's level after a blank line (the model went on to write something unrelated), or before a
+ * repeat of the lines just written (a loop).
+ */
+function blockEnd(lines: string[], ctx: Context): number {
+  return Math.min(firstLineLeavingBlock(lines, ctx), firstSiblingDefinition(lines, ctx), firstRepeatedBlock(lines, ctx));
+}
+
+// Definitions in the languages we complete: keyword ones (def, class, fn, func, function, ...)
+// with their modifiers, and C-family methods that start with an access modifier.
+const DEFINITION = new RegExp(
+  '^\\s*(?:(?:export|default|public|private|protected|internal|static|async|pub(?:\\([\\w:]+\\))?|abstract|override|final|unsafe|const)\\s+)*' +
+  '(?:def|class|function\\*?|func|fn|interface|struct|enum|trait|impl|type|record|module|namespace)(?:\\s+[A-Za-z_$(]|<)' +
+  '|^\\s*(?:public|private|protected|internal)\\b[^=;]*\\(',
+);
+
+function firstSiblingDefinition(lines: string[], ctx: Context): number {
+  const firstLine = ctx.linePrefix + lines[0];
+  const level = indentWidth(firstLine.trim() !== '' ? firstLine : ctx.linePrefix);
+  for (let i = 1; i < lines.length; i++) {
+    if (lines[i - 1].trim() === '' && lines[i].trim() !== '' && indentWidth(lines[i]) === level && DEFINITION.test(lines[i])) return i;
+  }
+  return lines.length;
+}
+
+/** Index where the completion starts writing the same two or more lines again (its last lines may be a partial copy). */
+function firstRepeatedBlock(lines: string[], ctx: Context): number {
+  const full = (i: number): string => (i === 0 ? ctx.linePrefix + lines[0] : lines[i]).trimEnd();
+  for (let i = 2; i < lines.length; i++) {
+    if (lines[i].trim() === '') continue;
+    for (let size = 2; size <= i; size++) {
+      const span = Math.min(size, lines.length - i);
+      let same = true;
+      for (let k = 0; k < span && same; k++) same = full(i + k) === full(i - size + k);
+      // One line left to compare, at the end: only a line with words, as a closer like `}` ends
+      // many different blocks (and is no sign of a loop).
+      if (same && (span >= 2 || (i + span === lines.length && /[\p{L}\p{N}_]/u.test(lines[i])))) return i;
+    }
   }
   return lines.length;
 }

@@ -1,21 +1,37 @@
 // When a streamed completion has enough. Returning true from FimRequest.shouldStop closes the
 // connection, so the server stops generating: a single-line suggestion costs one line of tokens,
-// not maxTokens, and shows as soon as its line is complete.
+// not maxTokens, and shows as soon as its line is complete; a block stops at the line that ends it
+// (a dedent, the enclosing block's closer, an echo of the code below, a loop) or at the line cap.
 //
-// Lines are counted the way postProcess counts them (from the start of the raw text), so nothing
-// generated past the stop could have been shown: a single-line answer keeps only the text before
-// its first newline, so a model that starts with a newline has nothing to show on this line.
+// The rule reads the stream the way postProcess does (isAnswerComplete), so nothing generated past
+// the stop could have been shown, and a leading fence or special token is not mistaken for the
+// answer's first line: ```` ```python\nel ```` is a fence and half a line, not a finished line.
+import { isAnswerComplete } from './postProcess';
 
 export type StreamShape = { kind: 'singleLine' } | { kind: 'multiLine'; maxLines: number };
 
-export function stopRuleFor(shape: StreamShape): (textSoFar: string) => boolean {
-  const lines = shape.kind === 'singleLine' ? 1 : Math.max(1, shape.maxLines);
-  return (t) => completeLines(t) >= lines;
+/** Where the completion goes: what the rule compares the stream with. */
+export interface StreamContext {
+  prefix: string;
+  suffix: string;
+  languageId: string;
 }
 
-/** Newline-terminated lines in `text`. */
-export function completeLines(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-  return n;
+export function stopRuleFor(shape: StreamShape, at: StreamContext): (textSoFar: string) => boolean {
+  const multiline = shape.kind === 'multiLine';
+  const maxLines = shape.kind === 'multiLine' ? Math.max(1, shape.maxLines) : 1;
+  return (t) => isAnswerComplete(t, { ...at, multiline, maxLines });
 }
+
+/**
+ * What to ask the server for, beyond the model family's own stop tokens: a closing fence always
+ * ends the answer (except in markdown, where fences are content), and a single line needs far fewer
+ * tokens than a block (the cap bounds what a model that never writes a newline costs).
+ */
+export function generationLimitsFor(shape: StreamShape, languageId: string, maxTokens: number): { stop: string[]; maxTokens: number } {
+  const stop = languageId === 'markdown' ? [] : ['\n```'];
+  return { stop, maxTokens: shape.kind === 'singleLine' ? Math.min(maxTokens, SINGLE_LINE_MAX_TOKENS) : maxTokens };
+}
+
+/** A long line is about 120 characters, 40 tokens; the rest covers a fence or a token before it. */
+export const SINGLE_LINE_MAX_TOKENS = 64;

@@ -77,8 +77,9 @@ const FAMILIES: readonly FimFamilyRow[] = [
     source: 'Ollama docs/template.md "Fill-in-middle" (CodeLlama 7B/13B code models); Code Llama paper infilling format',
     namePattern: /code-?llama/,
     build: (prefix, suffix) => `<PRE> ${prefix} <SUF>${suffix} <MID>`,
-    stop: ['<EOT>', '<PRE>', '<SUF>', '<MID>'],
-    specialTokens: ['<PRE>', '<SUF>', '<MID>', '<EOT>'],
+    // `</s>` is the Llama tokenizer's end of sequence, leaked as text by some quantisations.
+    stop: ['<EOT>', '<PRE>', '<SUF>', '<MID>', '</s>'],
+    specialTokens: ['<PRE>', '<SUF>', '<MID>', '<EOT>', '</s>'],
     recognise: (t) => t.includes('<PRE>') && t.includes('<SUF>') && t.includes('<MID>'),
   },
   {
@@ -101,8 +102,8 @@ const FAMILIES: readonly FimFamilyRow[] = [
       'mistral-common FIM tokens [PREFIX] [SUFFIX] [MIDDLE]',
     namePattern: /codestral/,
     build: (prefix, suffix) => `[SUFFIX]${suffix}[PREFIX] ${prefix}`,
-    stop: ['[PREFIX]', '[SUFFIX]'],
-    specialTokens: ['[PREFIX]', '[SUFFIX]', '[MIDDLE]'],
+    stop: ['[PREFIX]', '[SUFFIX]', '</s>'],
+    specialTokens: ['[PREFIX]', '[SUFFIX]', '[MIDDLE]', '</s>'],
     recognise: (t) => t.includes('[SUFFIX]') && t.includes('[PREFIX]'),
   },
 ];

@@ -23,7 +23,7 @@ describe('fimTemplates', () => {
       { model: 'codellama:7b-code', family: 'codellama', prompt: `<PRE> ${P} <SUF>${S} <MID>`, stops: ['<EOT>'] },
       { model: 'starcoder2:3b', family: 'starcoder', prompt: `<fim_prefix>${P}<fim_suffix>${S}<fim_middle>`,
         stops: ['<|endoftext|>', '<file_sep>', '<fim_prefix>'] },
-      { model: 'codestral:22b', family: 'codestral', prompt: `[SUFFIX]${S}[PREFIX] ${P}`, stops: ['[PREFIX]', '[SUFFIX]'] },
+      { model: 'codestral:22b', family: 'codestral', prompt: `[SUFFIX]${S}[PREFIX] ${P}`, stops: ['[PREFIX]', '[SUFFIX]', '</s>'] },
       { model: 'codegemma:2b', family: 'codegemma', prompt: `<|fim_prefix|>${P}<|fim_suffix|>${S}<|fim_middle|>`,
         stops: ['<|file_separator|>', '<|fim_prefix|>'] },
     ];
@@ -52,7 +52,7 @@ describe('fimTemplates', () => {
 
     it('hands out copies, so a caller adding stops does not change the table', () => {
       fimTemplateForModel('codestral')!.stop.push('\n\n');
-      assert.deepEqual(fimTemplateForModel('codestral')!.stop, ['[PREFIX]', '[SUFFIX]']);
+      assert.deepEqual(fimTemplateForModel('codestral')!.stop, ['[PREFIX]', '[SUFFIX]', '</s>']);
     });
   });
 

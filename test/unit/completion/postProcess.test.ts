@@ -16,7 +16,7 @@ describe('postProcess', () => {
       it(`${c.languageId}: ${c.name}`, () => {
         const { prefix, suffix } = split(c.doc);
         const result = postProcess({
-          raw: c.raw, prefix, suffix, languageId: c.languageId, multiline: c.multiline, maxLines: c.maxLines ?? 16,
+          raw: c.raw, prefix, suffix, languageId: c.languageId, multiline: c.multiline, maxLines: c.maxLines ?? 16, complete: c.complete,
         });
         const expected = typeof c.expected === 'string'
           ? { kind: 'ok', text: c.expected }

@@ -46,6 +46,24 @@ describe('CompletionEngine over the Ollama double', function () {
     assert.ok(double.disconnects[0].tokensSent < 8, `${double.disconnects[0].tokensSent} tokens sent`);
   });
 
+  it('asks the server for the shape: num_predict and a closing-fence stop; a line cut by num_predict ends at a whole token', async () => {
+    double.configure({ respond: () => 'computeTotal(alphaValue, betaValueLonger, gamma);\n' });
+    const small = new CompletionEngine({
+      backend: () => new OllamaBackend({ host: double.url, model: MODEL, keepAlive: '5m' }), clock: systemClock,
+      settings: () => ({ ...DEFAULT_ENGINE_SETTINGS, minDebounceMs: 20, maxDebounceMs: 20, speculative: 'off', maxTokens: 7 }),
+    });
+    try {
+      const o = await small.complete(at('const x = |\n', { trigger: 'invoke' }), new AbortController().signal);
+      const body = double.requests.find((r) => r.path === '/api/generate')!.body;
+      assert.equal(body.options.num_predict, 7);
+      assert.ok(body.options.stop.includes('\n```'), JSON.stringify(body.options.stop));
+      // 7 tokens of the double end inside `betaValueLonger`: the shown text stops before it.
+      assert.deepEqual(o.kind === 'shown' && o.text, 'computeTotal(alphaValue,');
+    } finally {
+      small.dispose();
+    }
+  });
+
   it('aborts a superseded request at once: the server sees the disconnect before its first token', async () => {
     const first = new AbortController();
     const a = engine.complete(at('const x = |\n'), first.signal);

@@ -10,6 +10,8 @@ export interface PostProcessCase {
   raw: string;
   multiline: boolean;
   maxLines?: number;
+  /** False: the stream was cut (stop rule or token cap), not ended by the model. Default true. */
+  complete?: boolean;
   expected: string | { empty: EmptyReason };
 }
 
@@ -122,4 +124,29 @@ export const postProcessCases: PostProcessCase[] = [
   { name: 'leading: indentation given by the model is kept', languageId: 'python', doc: 'def f():\n█\n', raw: '    return 1', multiline: false, expected: '    return 1' },
   { name: 'leading: class members from column 0', languageId: 'typescript', doc: 'class A {\n█\n}\n', raw: '  constructor() {}\n  m() {}', multiline: true, expected: '  constructor() {}\n  m() {}' },
   { name: 'leading: space after a keyword', languageId: 'c', doc: 'return█\n', raw: ' 0;', multiline: false, expected: ' 0;' },
+
+  // --- found by `npm run eval:quality` (issue 12)
+  { name: 'fences: fenced single line, stream cut after the line (was `el`)', languageId: 'python', doc: 'if x:\n    a()\n█\n', raw: '```python\nelse:\n    b', multiline: false, complete: false, expected: 'else:' },
+  { name: 'fences: no language, single line', languageId: 'typescript', doc: 'const v = █\n', raw: '```\nthis.exact.get(key);\n```', multiline: false, expected: 'this.exact.get(key);' },
+  { name: 'fences: never closed, block', languageId: 'python', doc: 'def f(xs):\n    █\n', raw: '```python\nfor x in xs:\n    print(x)\n', multiline: true, expected: 'for x in xs:\n    print(x)' },
+  { name: 'fences: an opening fence still streaming shows nothing', languageId: 'go', doc: 'x := █\n', raw: '```g', multiline: false, complete: false, expected: { empty: 'allFiltered' } },
+  { name: 'cut-off: a line cut by the token cap ends at a whole token', languageId: 'typescript', doc: 'const v = █\n', raw: 'compute(alpha, betaGam', multiline: false, complete: false, expected: 'compute(alpha,' },
+  { name: 'cut-off: a block cut by the cap drops its partial last line', languageId: 'python', doc: 'def f():\n    █\n', raw: 'a = 1\n    b = comp', multiline: true, complete: false, expected: 'a = 1' },
+  { name: 'cut-off: an end token makes a cut stream whole', languageId: 'java', doc: 'int n = █\n', raw: 'list.size();<|endoftext|>junk', multiline: false, complete: false, expected: 'list.size();' },
+  { name: 'tokens: </s> glued to the line end', languageId: 'rust', doc: 'fn f(x: i32) -> i32 {\n    █\n}\n', raw: 'x + 1</s>\nfn g() {}', multiline: true, expected: 'x + 1' },
+  { name: 'tokens: <|im_end|> mid-line then a chat turn', languageId: 'csharp', doc: 'var n = █\n', raw: 'items.Count;<|im_end|>\n<|im_start|>user', multiline: false, expected: 'items.Count;' },
+  { name: 'tokens: <EOT> on its own line after a block', languageId: 'go', doc: 'func f() {\n\t█\n}\n', raw: 'a()\n\tb()\n<EOT>', multiline: true, expected: 'a()\n\tb()' },
+  { name: 'echo: the next lines re-typed with other whitespace', languageId: 'python', doc: 'def f(xs):\n    total = 0\n    █\n    return total\n', raw: 'total = sum(xs)\n  return  total\n', multiline: true, expected: 'total = sum(xs)' },
+  { name: 'echo: tabs re-typed as spaces', languageId: 'go', doc: 'func f() {\n\t█\n\treturn n\n}\n', raw: 'n++\n    return n\n}', multiline: true, expected: 'n++' },
+  { name: 'blank line mid-body: a block stops before the code below', languageId: 'java', doc: 'void f() {\n    int a = 1;\n    █\n    run(a);\n}\n', raw: 'if (a > 0) {\n        a--;\n    }\n    run(a);\n}', multiline: true, expected: 'if (a > 0) {\n        a--;\n    }' },
+  { name: 'repeats: a repeated block is cut at its repeat', languageId: 'typescript', doc: 'function f() {\n  █\n}\n', raw: 'a();\n  b();\n  a();\n  b();', multiline: true, expected: 'a();\n  b();' },
+  { name: 'repeats: a repeated block cut by the line cap', languageId: 'javascript', doc: 'function f() {\n  █\n}\n', raw: 'one(x);\n  two(x);\n  three(x);\n  one(x);', multiline: true, expected: 'one(x);\n  two(x);\n  three(x);' },
+  { name: 'repeats: a closer equal to an earlier one at the end is no loop', languageId: 'go', doc: 'func f() {\n\t█\n}\n', raw: 'if a {\n\t\tx()\n\t}\n\tfor {\n\t\ty()\n\t}', multiline: true, expected: 'if a {\n\t\tx()\n\t}\n\tfor {\n\t\ty()\n\t}' },
+  { name: 'definitions: a sibling definition after a blank line at the cursor level', languageId: 'python', doc: 'class A:\n    █\n', raw: 'def a(self):\n        return 1\n\n    def b(self):\n        return 2', multiline: true, expected: 'def a(self):\n        return 1' },
+  { name: 'definitions: an unrelated top-level function after the body', languageId: 'typescript', doc: 'function f() {\n  █\n}\n', raw: 'return 1;\n\nexport function unrelated() {\n  return 2;\n}', multiline: true, expected: 'return 1;' },
+  { name: 'definitions: a nested function without a blank line is kept', languageId: 'python', doc: 'def outer():\n    x = 1\n    █\n', raw: 'y = 2\n    def inner():\n        return y', multiline: true, expected: 'y = 2\n    def inner():\n        return y' },
+  { name: 'definitions: java method after a blank line', languageId: 'java', doc: 'class A {\n    █\n}\n', raw: 'int a() {\n        return 1;\n    }\n\n    public int b() {\n        return 2;\n    }', multiline: true, expected: 'int a() {\n        return 1;\n    }' },
+  { name: 'echo: a deeper `} else {` is the block\'s own, not the suffix\'s (serde_json)', languageId: 'rust', doc: 'fn f() {\n    if a {\n        █\n    } else {\n        none()\n    }\n}\n', raw: 'if b {\n            x()\n        } else {\n            y()\n        }', multiline: true, expected: 'if b {\n            x()\n        } else {\n            y()\n        }' },
+  { name: 'echo: a re-indented echo of two suffix lines is cut', languageId: 'rust', doc: 'fn f() {\n    if a {\n        █\n    } else {\n        none()\n    }\n}\n', raw: 'x()\n} else {\n  none()', multiline: true, expected: 'x()' },
+  { name: 'echo: a re-indented echo as the last line is cut', languageId: 'python', doc: 'def f(xs):\n    █\n    return total\n', raw: 'total = sum(xs)\nreturn total', multiline: true, expected: 'total = sum(xs)' },
 ];
