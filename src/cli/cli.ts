@@ -23,7 +23,8 @@ const USAGE = `Usage:
                 [--cloud-base-url URL] [--json]
 Lines and characters are 0-based, as in VS Code's API.
 doctor runs the same checks as "Tandem: Check Setup". --settings reads tandem.* keys from a VS Code
-settings.json (your user settings); flags win over it. The API key comes from OPENAI_API_KEY and is
+settings.json (your user settings); flags win over it. A local server token (team server) comes
+from TANDEM_LOCAL_TOKEN (sent as Authorization: Bearer). The API key comes from OPENAI_API_KEY and is
 only sent to the base URL of those settings or flags (GET /models, a free call). Exit code 1 when a
 check fails.`;
 
@@ -61,7 +62,7 @@ async function complete(args: string[], out: (s: string) => void): Promise<numbe
   const settings = settingsFrom(values);
   const text = readFileSync(values.file, 'utf8');
   const offset = offsetAt(text, Number(values.line), Number(values.character));
-  const backend = createLocalBackend(settings);
+  const backend = createLocalBackend(settings, { token: localTokenFromEnv() });
   const engineSettings = { ...engineSettingsFrom(settings), speculative: 'off' as const };
   const engine = new CompletionEngine({ backend: () => backend, clock: systemClock, settings: () => engineSettings });
   try {
@@ -114,7 +115,7 @@ async function doctor(args: string[], out: (s: string) => void): Promise<number>
   const key = process.env.OPENAI_API_KEY?.trim();
   const report = await runDoctor({
     settings,
-    localBackend: createLocalBackend(settings),
+    localBackend: createLocalBackend(settings, { token: localTokenFromEnv() }),
     apiKey: async () => (key ? key : undefined),
     // Settings file and flags are the user's own choice here: there is no workspace level.
     userLevelBaseUrl: typeof raw['cloud.baseUrl'] === 'string' ? raw['cloud.baseUrl'] : undefined,
@@ -122,6 +123,15 @@ async function doctor(args: string[], out: (s: string) => void): Promise<number>
   });
   out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorText(report));
   return report.overall === 'fail' ? 1 : 0;
+}
+
+/**
+ * The local server token (vLLM --api-key, LiteLLM, an auth proxy) from TANDEM_LOCAL_TOKEN. On the
+ * command line the endpoint is the user's own flag or settings file, so the token goes to it.
+ */
+function localTokenFromEnv(): string | undefined {
+  const t = process.env.TANDEM_LOCAL_TOKEN?.trim();
+  return t ? t : undefined;
 }
 
 /** tandem.* keys of a VS Code settings.json (comments and trailing commas allowed), without the prefix. */

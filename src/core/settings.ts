@@ -20,6 +20,11 @@ export interface TandemSettings {
     readonly maxTokens: number;
     readonly temperature: number;
     readonly contextTokens: number;
+    /**
+     * Hosts (host or host:port) the user allows as a non-loopback local endpoint in local-only
+     * mode. Application scope: only the user's own settings can hold it, never a workspace.
+     */
+    readonly allowedRemoteHosts: readonly string[];
   };
   readonly inline: {
     readonly enabled: boolean;
@@ -61,6 +66,7 @@ export const DEFAULT_SETTINGS: TandemSettings = deepFreeze({
     maxTokens: 128,
     temperature: 0.2,
     contextTokens: 1536,
+    allowedRemoteHosts: [],
   },
   inline: {
     enabled: true,
@@ -105,6 +111,7 @@ export function readSettings(get: RawSettingsReader): TandemSettings {
       maxTokens: intIn(get('local.maxTokens'), 8, 1024, d.local.maxTokens),
       temperature: numberIn(get('local.temperature'), 0, 2, d.local.temperature),
       contextTokens: intIn(get('local.contextTokens'), 256, 32768, d.local.contextTokens),
+      allowedRemoteHosts: stringList(get('local.allowedRemoteHosts')).map((h) => h.trim().toLowerCase()),
     },
     inline: {
       enabled: bool(get('inline.enabled'), d.inline.enabled),

@@ -4,24 +4,59 @@
 import * as vscode from 'vscode';
 import type { CompletionBackend, ModelHealth } from '../core/backends/modelBackend';
 import { OllamaBackend } from '../core/backends/ollamaBackend';
-import { createLocalBackend } from '../core/backends/createLocalBackend';
 import type { CompletionOutcome } from '../core/completion/completionOutcome';
 import type { LocalState } from '../core/completion/localState';
+import { localDestination, localSendDecision } from '../core/privacy/localDestination';
+import type { LocalEgressRecorder } from '../core/privacy/localEgressRecorder';
+import { localTokenFor } from '../core/privacy/localTokenFor';
+import { LocalEgressBackend } from '../core/routing/localEgressBackend';
 import type { TandemSettings } from '../core/settings';
+import { userLevelValue } from './configuration';
+
+export interface LocalModelMonitorDeps {
+  /** The cached local server token (LocalTokenStore.current). */
+  token: () => string | undefined;
+  /** Egress records for a remote endpoint. */
+  recorder: LocalEgressRecorder;
+  workspace: () => string;
+  filePathOf: (documentKey: string) => string | undefined;
+}
 
 /** While the server is not ready, look again this often. */
 const RECHECK_MS = 15_000;
 
 export class LocalModelMonitor implements vscode.Disposable {
   private current: LocalState;
-  private backendInstance: CompletionBackend;
+  private backendInstance: LocalEgressBackend;
+  private tokenSent = false;
   private recheck: NodeJS.Timeout | undefined;
   private readonly emitter = new vscode.EventEmitter<LocalState>();
   readonly onDidChange = this.emitter.event;
 
-  constructor(private readonly settings: () => TandemSettings, private readonly log: vscode.LogOutputChannel) {
-    this.backendInstance = createLocalBackend(settings());
-    this.current = initialState(settings());
+  constructor(private readonly settings: () => TandemSettings, private readonly log: vscode.LogOutputChannel,
+    private readonly deps: LocalModelMonitorDeps) {
+    this.backendInstance = this.build(settings());
+    this.current = this.initialState(settings());
+  }
+
+  /** The backend with the token this endpoint may receive and the privacy lock around it. */
+  private build(s: TandemSettings): LocalEgressBackend {
+    const token = localTokenFor(s.local.endpoint, userLevelValue<string>('local.endpoint'), this.deps.token());
+    this.tokenSent = token !== undefined;
+    return new LocalEgressBackend(s, {
+      policy: () => ({ mode: this.settings().privacy.mode, allowedRemoteHosts: this.settings().local.allowedRemoteHosts }),
+      recorder: this.deps.recorder,
+      workspace: this.deps.workspace,
+      filePathOf: this.deps.filePathOf,
+      token,
+    });
+  }
+
+  /** The token was set or cleared: a backend that carries it (or not), and a fresh check. */
+  tokenChanged(): void {
+    this.backendInstance = this.build(this.settings());
+    this.update({ ...this.initialState(this.settings()), busy: false });
+    void this.check();
   }
 
   get state(): LocalState {
@@ -43,11 +78,11 @@ export class LocalModelMonitor implements vscode.Disposable {
     const changed = next.local.provider !== previous.local.provider || next.local.endpoint !== previous.local.endpoint
       || next.local.model !== previous.local.model || next.local.keepAlive !== previous.local.keepAlive;
     if (changed) {
-      this.backendInstance = createLocalBackend(next);
-      this.update({ ...initialState(next), busy: false });
+      this.backendInstance = this.build(next);
+      this.update({ ...this.initialState(next), busy: false });
       void this.check();
     } else {
-      this.update({ inlineEnabled: next.inline.enabled, privacyMode: next.privacy.mode, cloudFallback: next.inline.cloudFallback });
+      this.update({ inlineEnabled: next.inline.enabled, privacyMode: next.privacy.mode, cloudFallback: next.inline.cloudFallback, remote: remoteOf(next) });
     }
   }
 
@@ -65,8 +100,8 @@ export class LocalModelMonitor implements vscode.Disposable {
     }
     if (health.kind !== 'ready') {
       this.recheck = setTimeout(() => void this.check(), RECHECK_MS);
-    } else if (s.local.warmUp && checked instanceof OllamaBackend) {
-      checked.warmUp().then(
+    } else if (s.local.warmUp && checked.inner instanceof OllamaBackend && localSendDecision(s.privacy.mode, checked.destination()).ok) {
+      checked.inner.warmUp().then(
         ({ loadMs }) => { if (checked === this.backendInstance) this.update({ coldStartMs: loadMs }); },
         (e) => this.log.debug(`Warm-up failed: ${e?.message ?? e}`),
       );
@@ -88,7 +123,7 @@ export class LocalModelMonitor implements vscode.Disposable {
       return;
     }
     const s = this.settings();
-    const health = healthFromSkip(outcome, s);
+    const health = healthFromSkip(outcome, s, this.tokenSent);
     // The status bar carries this; a popup per failed request would be a storm.
     if (health && health.kind !== this.current.health.kind) {
       this.update({ health });
@@ -97,14 +132,25 @@ export class LocalModelMonitor implements vscode.Disposable {
     }
   }
 
+  private initialState(s: TandemSettings): LocalState {
+    return baseState(s, this.tokenSent);
+  }
+
   dispose(): void {
     clearTimeout(this.recheck);
     this.emitter.dispose();
   }
 }
 
-function initialState(s: TandemSettings): LocalState {
+function remoteOf(s: TandemSettings): LocalState['remote'] {
+  const dest = localDestination(s.local.endpoint, s.local.allowedRemoteHosts);
+  return dest.kind === 'remote' ? { host: dest.host, blocked: !localSendDecision(s.privacy.mode, dest).ok } : undefined;
+}
+
+function baseState(s: TandemSettings, tokenSet: boolean): LocalState {
   return {
+    remote: remoteOf(s),
+    tokenSet,
     health: { kind: 'checking' },
     busy: false,
     provider: s.local.provider,
@@ -116,11 +162,12 @@ function initialState(s: TandemSettings): LocalState {
   };
 }
 
-function healthFromSkip(o: Extract<CompletionOutcome, { kind: 'skipped' }>, s: TandemSettings): ModelHealth | undefined {
+function healthFromSkip(o: Extract<CompletionOutcome, { kind: 'skipped' }>, s: TandemSettings, tokenSent: boolean): ModelHealth | undefined {
   switch (o.reason) {
     case 'backendDown': return { kind: 'offline', detail: o.detail ?? 'not reachable' };
     case 'modelMissing': return { kind: 'modelMissing', model: s.local.model, detail: o.detail ?? '' };
     case 'noFim': return { kind: 'noFim', model: s.local.model, detail: o.detail ?? '' };
+    case 'unauthorized': return { kind: 'unauthorized', status: /\(403\)/.test(o.detail ?? '') ? 403 : 401, tokenSent, detail: o.detail ?? '' };
     // The server answers but fails completions (malformed stream, cut connection, 5xx): its health
     // endpoints may look fine, so only completions can tell.
     case 'error': return { kind: 'error', detail: o.detail ?? 'the local model server failed a completion' };

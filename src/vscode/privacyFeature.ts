@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { apiKeyAllowedFor, endpointHost } from '../core/privacy/apiKeyAllowedFor';
 import { renderEgressMarkdown } from '../core/privacy/egressView';
+import { localDestination } from '../core/privacy/localDestination';
 import { describePrivacy, privacyLogLine, type PrivacyStatusView } from '../core/privacy/privacyStatus';
 import { DEFAULT_CLOUD_BASE_URL } from '../core/settings';
 import { userLevelValue } from './configuration';
@@ -81,6 +82,7 @@ class PrivacyStatus implements vscode.Disposable {
       cloudFallback: s.inline.cloudFallback,
       inlineInExcludedFiles: s.inline.enableInExcludedFiles,
       localHealth: this.services.local.state.health,
+      localDestination: localDestination(s.local.endpoint, s.local.allowedRemoteHosts),
       ...(doc && activePath !== undefined ? { activeFile: { path: activePath, exclusion: this.services.exclusion.check(doc.uri) } } : {}),
     });
     this.show(view);

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SpendLedger } from '../core/cost/ledger';
 import { EgressLog, fileLineStore } from '../core/privacy/egressLog';
+import { LocalEgressRecorder } from '../core/privacy/localEgressRecorder';
 import { RefactorService } from '../core/refactor/refactorService';
 import type { TandemSettings } from '../core/settings';
 import { ProblemNotifier, type Problem } from '../core/setup/problemNotifier';
@@ -11,6 +12,7 @@ import { ApiKeyStore } from './apiKeyStore';
 import { currentSettings, onSettingsChanged, userLevelValue } from './configuration';
 import { InlineControlStore } from './inlineControlStore';
 import { LocalModelMonitor } from './localModelMonitor';
+import { LocalTokenStore } from './localTokenStore';
 import { WorkspaceExclusion } from './workspaceExclusion';
 
 export interface Services {
@@ -25,6 +27,10 @@ export interface Services {
   /** Where the egress log lives (the "What Left This Machine" command opens it). */
   readonly egressFile: string;
   readonly apiKey: ApiKeyStore;
+  /** The team server's token (tandem.setLocalToken), cached. */
+  readonly localToken: LocalTokenStore;
+  /** Batched egress records of requests to a non-loopback local endpoint. */
+  readonly localEgress: LocalEgressRecorder;
   readonly exclusion: WorkspaceExclusion;
   readonly refactor: RefactorService;
   trusted(): boolean;
@@ -46,8 +52,21 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
   const egress = new EgressLog(fileLineStore(egressFile));
   const apiKey = new ApiKeyStore(context.secrets);
   const exclusion = new WorkspaceExclusion(() => settings.privacy.exclude);
-  const local = new LocalModelMonitor(() => settings, log);
   const workspaceName = () => vscode.workspace.name ?? 'no workspace';
+  const localToken = new LocalTokenStore(context.secrets);
+  const localEgress = new LocalEgressRecorder(egress, { onError: (e) => log.error(`Could not write the egress log: ${String((e as Error)?.message ?? e)}`) });
+  const local = new LocalModelMonitor(() => settings, log, {
+    token: () => localToken.current,
+    recorder: localEgress,
+    workspace: workspaceName,
+    filePathOf: (key) => {
+      try {
+        return exclusion.relativePath(vscode.Uri.parse(key));
+      } catch {
+        return undefined;
+      }
+    },
+  });
   const trusted = () => vscode.workspace.isTrusted;
   const inlineControl = new InlineControlStore();
   const problems = new ProblemNotifier((p) => showProblem(p, log), (p) => {
@@ -70,7 +89,10 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
     log: (line) => log.warn(line),
   });
 
-  context.subscriptions.push(emitter, apiKey, exclusion, local, inlineControl,
+  context.subscriptions.push(emitter, apiKey, exclusion, local, inlineControl, localToken,
+    // Whatever is queued reaches the file when the window closes.
+    { dispose: () => void localEgress.flush() },
+    localToken.onDidChange(() => local.tokenChanged()),
     onSettingsChanged((next) => {
       settings = next;
       void exclusion.reload();
@@ -86,7 +108,7 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
   void exclusion.reload();
 
   return {
-    context, log, local, ledger, egress, egressFile, apiKey, exclusion, refactor, trusted, workspaceName, inlineControl, problems,
+    context, log, local, ledger, egress, egressFile, apiKey, localToken, localEgress, exclusion, refactor, trusted, workspaceName, inlineControl, problems,
     settings: () => settings,
     onDidChangeSettings: emitter.event,
   };

@@ -17,6 +17,7 @@ import { apiKeyAllowedFor } from '../privacy/apiKeyAllowedFor';
 import { prepareCloudSend, type PayloadPart } from '../privacy/cloudGate';
 import { abortableSleep, type Sleep } from '../refactor/abortableSleep';
 import type { ChatMessage, RefactorBackend } from '../refactor/refactorBackend';
+import { localDestination } from '../privacy/localDestination';
 import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
 import { DEFAULT_CLOUD_BASE_URL, type TandemSettings } from '../settings';
 import { decideShape, type CompletionShape } from './completionShape';
@@ -121,6 +122,7 @@ export class CloudInlineService {
       inlineInExcludedFiles: s.inline.enableInExcludedFiles,
       hasApiKey,
       endpointAllowed: apiKeyAllowedFor(s.cloud.baseUrl, this.deps.userLevelBaseUrl(), DEFAULT_CLOUD_BASE_URL),
+      localDestination: localDestination(s.local.endpoint, s.local.allowedRemoteHosts),
     };
     const unlimited = decideRoute({ ...base, budget: { kind: 'ok' } });
     if (unlimited.kind !== 'cloud') return unlimited;

@@ -314,7 +314,7 @@ export class CompletionEngine {
         prefixStart: win.prefixStart, offset: ctx.offset, prefix: at.docPrefix, suffix: win.suffix, speculativeParent,
       },
       backend,
-      { prefix: win.prefix, suffix: win.suffix, languageId: ctx.languageId, maxTokens: s.maxTokens, stop: [], temperature: s.temperature },
+      { prefix: win.prefix, suffix: win.suffix, languageId: ctx.languageId, maxTokens: s.maxTokens, stop: [], temperature: s.temperature, documentKey: ctx.documentKey },
       stopRuleFor(shape),
       this.deps.clock,
     );

@@ -15,6 +15,7 @@ import { apiKeyAllowedFor } from '../privacy/apiKeyAllowedFor';
 import { prepareCloudSend, type CloudSend, type CloudSendDecision, type PayloadPart } from '../privacy/cloudGate';
 import type { CloudContext } from '../routing/cloudContext';
 import { recordUsage } from '../routing/recordUsage';
+import { localDestination } from '../privacy/localDestination';
 import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
 import { DEFAULT_CLOUD_BASE_URL, type TandemSettings } from '../settings';
 import type { RefactorBackend } from './refactorBackend';
@@ -95,6 +96,7 @@ export class RefactorService {
       budget,
       hasApiKey,
       endpointAllowed: apiKeyAllowedFor(s.cloud.baseUrl, this.deps.userLevelBaseUrl(), DEFAULT_CLOUD_BASE_URL),
+      localDestination: localDestination(s.local.endpoint, s.local.allowedRemoteHosts),
     });
     const withBudgetNumbers = route.reason === 'overBudget' ? { ...route, explain: overBudgetExplain(budget, route.explain) } : route;
     return {
