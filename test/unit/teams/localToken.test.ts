@@ -1,0 +1,124 @@
+// Issue 13: a team server behind a token. The OpenAI-compatible backend used to send the
+// placeholder key `not-needed`, the Ollama backend nothing; vLLM --api-key, LiteLLM and auth proxies
+// answer 401. Real clients (openai, ollama) against the vLLM double and the Ollama double.
+import { strict as assert } from 'node:assert';
+import { createLocalBackend } from '../../../src/core/backends/createLocalBackend';
+import { BackendError } from '../../../src/core/backends/modelBackend';
+import { systemClock } from '../../../src/core/completion/clock';
+import { CompletionEngine } from '../../../src/core/completion/completionEngine';
+import { DEFAULT_ENGINE_SETTINGS } from '../../../src/core/completion/engineSettings';
+import { localTokenFor } from '../../../src/core/privacy/localTokenFor';
+import { runDoctor } from '../../../src/core/setup/doctor';
+import { problemForInlineFailure } from '../../../src/core/setup/problemNotifier';
+import { readSettings, type TandemSettings } from '../../../src/core/settings';
+import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollamaDouble';
+import { startVllmDouble, type VllmDouble } from '../../doubles/vllmDouble';
+
+const TOKEN = 'team-token-7f3a9c';
+const MODEL_VLLM = 'qwen2.5-coder-1.5b';
+const req = { prefix: 'function add(a, b) {\n  return ', suffix: '\n}\n', languageId: 'javascript', maxTokens: 16, stop: [], temperature: 0.2 };
+
+describe('local server token', function () {
+  this.timeout(15_000);
+  let vllm: VllmDouble;
+  let ollama: OllamaDouble;
+  before(async () => {
+    vllm = await startVllmDouble({ model: MODEL_VLLM, apiKey: TOKEN, respond: () => 'a + b;\n', capacity: { perTokenMs: 1 } });
+    ollama = await startOllamaDouble({ requireBearer: TOKEN, respond: () => 'a + b;\n' });
+  });
+  after(async () => {
+    await vllm.close();
+    await ollama.close();
+  });
+  beforeEach(() => {
+    vllm.reset();
+    ollama.reset();
+  });
+
+  const settingsFor = (provider: 'ollama' | 'openai-compatible'): TandemSettings => readSettings((k) => ({
+    'local.provider': provider,
+    'local.endpoint': provider === 'ollama' ? ollama.url : `${vllm.url}/v1`,
+    'local.model': provider === 'ollama' ? 'qwen2.5-coder:1.5b-base' : MODEL_VLLM,
+  } as Record<string, unknown>)[k]);
+  const authHeaders = (provider: 'ollama' | 'openai-compatible') =>
+    (provider === 'ollama' ? ollama.requests : vllm.requests).map((r) => r.headers.authorization);
+
+  for (const provider of ['openai-compatible', 'ollama'] as const) {
+    describe(provider, () => {
+      it('without a token: health says a token is needed (401), and no placeholder key is sent', async () => {
+        const b = createLocalBackend(settingsFor(provider));
+        const h = await b.checkHealth();
+        assert.equal(h.kind, 'unauthorized');
+        assert.equal(h.kind === 'unauthorized' && h.tokenSent, false);
+        assert.equal(h.kind === 'unauthorized' && h.status, 401);
+        assert.ok(authHeaders(provider).every((a) => a === undefined), `no Authorization header at all: ${authHeaders(provider).join(',')}`);
+        await assert.rejects(b.complete(req, new AbortController().signal), (e: BackendError) => e.kind === 'unauthorized' && /requires a token/.test(e.message));
+      });
+
+      it('with the token: Authorization: Bearer reaches the server; ready and completing', async () => {
+        const b = createLocalBackend(settingsFor(provider), { token: TOKEN });
+        const h = await b.checkHealth();
+        assert.equal(h.kind, 'ready', JSON.stringify(h));
+        const r = await b.complete(req, new AbortController().signal);
+        assert.match(r.text, /a \+ b;/);
+        assert.ok(authHeaders(provider).length > 0 && authHeaders(provider).every((a) => a === `Bearer ${TOKEN}`));
+      });
+
+      it('a wrong token: "rejected", and the engine turns it into a skip the status bar shows, not a popup per keystroke', async () => {
+        const b = createLocalBackend(settingsFor(provider), { token: 'wrong' });
+        const h = await b.checkHealth();
+        assert.equal(h.kind === 'unauthorized' && h.tokenSent, true);
+        const engine = new CompletionEngine({ backend: () => b, clock: systemClock, settings: () => ({ ...DEFAULT_ENGINE_SETTINGS, minDebounceMs: 0, maxDebounceMs: 0, speculative: 'off' }) });
+        const o = await engine.complete({ documentKey: 'file:///a.js', languageId: 'javascript', text: 'const x = \n', offset: 10, trigger: 'automatic' }, new AbortController().signal);
+        assert.equal(o.kind === 'skipped' && o.reason, 'unauthorized');
+        // Typing on: the circuit holds automatic requests back instead of sending each keystroke.
+        const before = authHeaders(provider).length;
+        for (let i = 0; i < 5; i++) {
+          await engine.complete({ documentKey: 'file:///a.js', languageId: 'javascript', text: `const x${i} = \n`, offset: 11, trigger: 'automatic' }, new AbortController().signal);
+        }
+        assert.equal(authHeaders(provider).length, before, 'no further requests while the breaker is open');
+        engine.dispose();
+        const problem = problemForInlineFailure({ reason: 'unauthorized', detail: o.kind === 'skipped' ? o.detail : '', trigger: 'automatic', model: 'm', endpoint: 'e', provider, consecutiveFailures: 10 });
+        assert.equal(problem, undefined, 'typing never pops up');
+        const asked = problemForInlineFailure({ reason: 'unauthorized', detail: 'x', trigger: 'invoke', model: 'm', endpoint: 'e', provider });
+        assert.equal(asked?.channel, 'statusMessage');
+      });
+
+      it('Check Setup says the token was rejected and offers the command that sets it', async () => {
+        const s = settingsFor(provider);
+        const run = (token?: string) => runDoctor({
+          settings: s, localBackend: createLocalBackend(s, { token }), apiKey: async () => undefined, userLevelBaseUrl: undefined,
+          budget: { hardStop: true, warnAtFraction: 0.8 }, timeoutMs: 3000,
+        });
+        const rejected = (await run('wrong')).checks.find((c) => c.id === 'local.server')!;
+        assert.equal(rejected.status, 'fail');
+        assert.match(rejected.detail, /rejected the local server token \(HTTP 401\)/);
+        assert.equal(rejected.fix?.command, 'tandem.setLocalToken');
+        const missing = (await run()).checks.find((c) => c.id === 'local.server')!;
+        assert.match(missing.detail, /requires a token \(HTTP 401\)/);
+        const ok = (await run(TOKEN)).checks.find((c) => c.id === 'local.server')!;
+        assert.equal(ok.status, 'ok');
+      });
+    });
+  }
+
+  describe('only the user-level endpoint receives the token', () => {
+    const table: Array<[string, string | undefined, boolean]> = [
+      ['http://gpu.team.internal:8000/v1', 'http://gpu.team.internal:8000/v1', true],
+      ['http://gpu.team.internal:8000/v1/', 'http://gpu.team.internal:8000/v1', true],
+      // A workspace's .vscode/settings.json points the endpoint elsewhere: no token.
+      ['http://evil.example:8000/v1', 'http://gpu.team.internal:8000/v1', false],
+      ['http://gpu.team.internal:8001/v1', 'http://gpu.team.internal:8000/v1', false],
+      ['https://gpu.team.internal:8000/v1', 'http://gpu.team.internal:8000/v1', false],
+      // No user-level endpoint: only the default (this machine's Ollama) may get it.
+      ['http://127.0.0.1:11434', undefined, true],
+      ['http://gpu.team.internal:8000/v1', undefined, false],
+    ];
+    for (const [effective, user, sent] of table) {
+      it(`${effective} (user: ${user ?? 'unset'}) -> ${sent ? 'token' : 'no token'}`, () => {
+        assert.equal(localTokenFor(effective, user, TOKEN), sent ? TOKEN : undefined);
+      });
+    }
+    it('no token set: nothing to send anywhere', () => assert.equal(localTokenFor('http://127.0.0.1:11434', undefined, undefined), undefined));
+  });
+});
