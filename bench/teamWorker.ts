@@ -3,8 +3,8 @@
 // trace over a corpus file on real time against the shared server. Prints one JSON line.
 //   node --require tsx/cjs bench/teamWorker.ts '{"url":"http://127.0.0.1:PORT/v1","token":"k","model":"m","layout":"anchored","plans":[...]}'
 import { OpenAiCompatibleBackend } from '../src/core/backends/openAiCompatibleBackend';
-import type { CompletionBackend, FimRequest } from '../src/core/backends/modelBackend';
-import { systemClock } from '../src/core/completion/clock';
+import type { CompletionBackend, FimRequest } from '../src/core/shared/modelBackend';
+import { systemClock } from '../src/core/shared/clock';
 import { CompletionEngine } from '../src/core/completion/completionEngine';
 import { defaultEngineSettings } from './completers';
 import { loadCorpus } from './corpus';

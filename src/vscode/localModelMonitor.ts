@@ -2,16 +2,13 @@
 // changes, a re-check while it is not ready (so a server that comes back is noticed without a
 // reload), warm-up, and what completions report. Status bar and log read the same value.
 import * as vscode from 'vscode';
-import type { CompletionBackend, ModelHealth } from '../core/backends/modelBackend';
-import { OllamaBackend } from '../core/backends/ollamaBackend';
+import type { CompletionBackend, ModelHealth } from '../core/shared/modelBackend';
 import type { CompletionOutcome } from '../core/completion/completionOutcome';
-import type { LocalState } from '../core/completion/localState';
+import type { LocalState } from '../core/status/localState';
 import { localDestination, localSendDecision } from '../core/privacy/localDestination';
 import type { LocalEgressRecorder } from '../core/privacy/localEgressRecorder';
-import { localTokenFor } from '../core/privacy/localTokenFor';
 import { LocalEgressBackend } from '../core/routing/localEgressBackend';
-import type { TandemSettings } from '../core/settings';
-import { userLevelValue } from './configuration';
+import type { SettingsSnapshot } from '../core/settings';
 
 export interface LocalModelMonitorDeps {
   /** The cached local server token (LocalTokenStore.current). */
@@ -33,15 +30,16 @@ export class LocalModelMonitor implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<LocalState>();
   readonly onDidChange = this.emitter.event;
 
-  constructor(private readonly settings: () => TandemSettings, private readonly log: vscode.LogOutputChannel,
+  constructor(private readonly settings: () => SettingsSnapshot, private readonly log: vscode.LogOutputChannel,
     private readonly deps: LocalModelMonitorDeps) {
     this.backendInstance = this.build(settings());
     this.current = this.initialState(settings());
   }
 
   /** The backend with the token this endpoint may receive and the privacy lock around it. */
-  private build(s: TandemSettings): LocalEgressBackend {
-    const token = localTokenFor(s.local.endpoint, userLevelValue<string>('local.endpoint'), this.deps.token());
+  private build(s: SettingsSnapshot): LocalEgressBackend {
+    // Only the endpoint from the user's own settings (or the default) gets the token.
+    const token = s.policy.localTokenAllowed ? this.deps.token() : undefined;
     this.tokenSent = token !== undefined;
     return new LocalEgressBackend(s, {
       policy: () => ({ mode: this.settings().privacy.mode, allowedRemoteHosts: this.settings().local.allowedRemoteHosts }),
@@ -74,7 +72,7 @@ export class LocalModelMonitor implements vscode.Disposable {
   }
 
   /** Settings changed: a new backend when what it talks to changed, then a fresh check. */
-  settingsChanged(previous: TandemSettings, next: TandemSettings): void {
+  settingsChanged(previous: SettingsSnapshot, next: SettingsSnapshot): void {
     const changed = next.local.provider !== previous.local.provider || next.local.endpoint !== previous.local.endpoint
       || next.local.model !== previous.local.model || next.local.keepAlive !== previous.local.keepAlive;
     if (changed) {
@@ -100,8 +98,8 @@ export class LocalModelMonitor implements vscode.Disposable {
     }
     if (health.kind !== 'ready') {
       this.recheck = setTimeout(() => void this.check(), RECHECK_MS);
-    } else if (s.local.warmUp && checked.inner instanceof OllamaBackend && localSendDecision(s.privacy.mode, checked.destination()).ok) {
-      checked.inner.warmUp().then(
+    } else if (s.local.warmUp && checked.warmUp) {
+      checked.warmUp().then(
         ({ loadMs }) => { if (checked === this.backendInstance) this.update({ coldStartMs: loadMs }); },
         (e) => this.log.debug(`Warm-up failed: ${e?.message ?? e}`),
       );
@@ -132,7 +130,7 @@ export class LocalModelMonitor implements vscode.Disposable {
     }
   }
 
-  private initialState(s: TandemSettings): LocalState {
+  private initialState(s: SettingsSnapshot): LocalState {
     return baseState(s, this.tokenSent);
   }
 
@@ -142,12 +140,12 @@ export class LocalModelMonitor implements vscode.Disposable {
   }
 }
 
-function remoteOf(s: TandemSettings): LocalState['remote'] {
+function remoteOf(s: SettingsSnapshot): LocalState['remote'] {
   const dest = localDestination(s.local.endpoint, s.local.allowedRemoteHosts);
   return dest.kind === 'remote' ? { host: dest.host, blocked: !localSendDecision(s.privacy.mode, dest).ok } : undefined;
 }
 
-function baseState(s: TandemSettings, tokenSet: boolean): LocalState {
+function baseState(s: SettingsSnapshot, tokenSet: boolean): LocalState {
   return {
     remote: remoteOf(s),
     tokenSet,
@@ -162,7 +160,7 @@ function baseState(s: TandemSettings, tokenSet: boolean): LocalState {
   };
 }
 
-function healthFromSkip(o: Extract<CompletionOutcome, { kind: 'skipped' }>, s: TandemSettings, tokenSent: boolean): ModelHealth | undefined {
+function healthFromSkip(o: Extract<CompletionOutcome, { kind: 'skipped' }>, s: SettingsSnapshot, tokenSent: boolean): ModelHealth | undefined {
   switch (o.reason) {
     case 'backendDown': return { kind: 'offline', detail: o.detail ?? 'not reachable' };
     case 'modelMissing': return { kind: 'modelMissing', model: s.local.model, detail: o.detail ?? '' };

@@ -5,8 +5,7 @@
 // bar take the same decision earlier; this is the second lock, at the last point before the wire.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createLocalBackend } from '../backends/createLocalBackend';
-import { BackendError, type CompletionBackend, type FimRequest, type FimResult, type ModelHealth } from '../backends/modelBackend';
-import { OllamaBackend } from '../backends/ollamaBackend';
+import { BackendError, type CompletionBackend, type FimRequest, type FimResult, type ModelHealth } from '../shared/modelBackend';
 import { localDestination, localSendDecision, type LocalDestination } from '../privacy/localDestination';
 import type { LocalEgressRecorder } from '../privacy/localEgressRecorder';
 import type { PrivacyMode, TandemSettings } from '../settings';
@@ -31,7 +30,7 @@ interface SendContext {
 export class LocalEgressBackend implements CompletionBackend {
   /** Which completion a fetch belongs to: it carries across the awaits inside the client libraries. */
   private readonly sending = new AsyncLocalStorage<SendContext>();
-  readonly inner: OllamaBackend | ReturnType<typeof createLocalBackend>;
+  readonly inner: CompletionBackend;
 
   constructor(private readonly s: TandemSettings, private readonly opts: LocalEgressOptions) {
     const base = opts.fetch ?? fetch;
@@ -60,6 +59,14 @@ export class LocalEgressBackend implements CompletionBackend {
   /** Health checks and warm-up carry no code (model name and version only), so they are not egress records. */
   checkHealth(signal?: AbortSignal): Promise<ModelHealth> {
     return this.inner.checkHealth(signal);
+  }
+
+  /** Loads the model (Ollama only), unless privacy refuses this endpoint altogether. */
+  async warmUp(signal?: AbortSignal): Promise<{ loadMs: number }> {
+    const decision = localSendDecision(this.opts.policy().mode, this.destination());
+    if (!decision.ok) throw new BackendError('refused', decision.explain);
+    if (!this.inner.warmUp) return { loadMs: 0 };
+    return this.inner.warmUp(signal);
   }
 
   private record(ctx: SendContext, body: unknown, dest: LocalDestination): void {

@@ -3,14 +3,13 @@
 // answer 401. Real clients (openai, ollama) against the vLLM double and the Ollama double.
 import { strict as assert } from 'node:assert';
 import { createLocalBackend } from '../../../src/core/backends/createLocalBackend';
-import { BackendError } from '../../../src/core/backends/modelBackend';
-import { systemClock } from '../../../src/core/completion/clock';
+import { BackendError } from '../../../src/core/shared/modelBackend';
+import { systemClock } from '../../../src/core/shared/clock';
 import { CompletionEngine } from '../../../src/core/completion/completionEngine';
 import { DEFAULT_ENGINE_SETTINGS } from '../../../src/core/completion/engineSettings';
-import { localTokenFor } from '../../../src/core/privacy/localTokenFor';
 import { runDoctor } from '../../../src/core/setup/doctor';
 import { problemForInlineFailure } from '../../../src/core/setup/problemNotifier';
-import { readSettings, type TandemSettings } from '../../../src/core/settings';
+import { readSettings, readSettingsSnapshot, type TandemSettings } from '../../../src/core/settings';
 import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollamaDouble';
 import { startVllmDouble, type VllmDouble } from '../../doubles/vllmDouble';
 
@@ -102,23 +101,39 @@ describe('local server token', function () {
     });
   }
 
-  describe('only the user-level endpoint receives the token', () => {
-    const table: Array<[string, string | undefined, boolean]> = [
+  describe('only the user-level endpoint receives the token (settings snapshot policy)', () => {
+    // [user-level endpoint, workspace endpoint, token may go to the effective endpoint]
+    const table: Array<[string | undefined, string | undefined, boolean]> = [
+      ['http://gpu.team.internal:8000/v1', undefined, true],
+      ['http://gpu.team.internal:8000/v1/', undefined, true],
+      // A cloned repository's .vscode/settings.json points the endpoint elsewhere: no token.
+      ['http://gpu.team.internal:8000/v1', 'http://evil.example:8000/v1', false],
+      ['http://gpu.team.internal:8000/v1', 'http://gpu.team.internal:8001/v1', false],
+      ['http://gpu.team.internal:8000/v1', 'https://gpu.team.internal:8000/v1', false],
+      // The workspace repeats the user's own endpoint: still the user's choice.
       ['http://gpu.team.internal:8000/v1', 'http://gpu.team.internal:8000/v1', true],
-      ['http://gpu.team.internal:8000/v1/', 'http://gpu.team.internal:8000/v1', true],
-      // A workspace's .vscode/settings.json points the endpoint elsewhere: no token.
-      ['http://evil.example:8000/v1', 'http://gpu.team.internal:8000/v1', false],
-      ['http://gpu.team.internal:8001/v1', 'http://gpu.team.internal:8000/v1', false],
-      ['https://gpu.team.internal:8000/v1', 'http://gpu.team.internal:8000/v1', false],
       // No user-level endpoint: only the default (this machine's Ollama) may get it.
-      ['http://127.0.0.1:11434', undefined, true],
-      ['http://gpu.team.internal:8000/v1', undefined, false],
+      [undefined, undefined, true],
+      [undefined, 'http://gpu.team.internal:8000/v1', false],
     ];
-    for (const [effective, user, sent] of table) {
-      it(`${effective} (user: ${user ?? 'unset'}) -> ${sent ? 'token' : 'no token'}`, () => {
-        assert.equal(localTokenFor(effective, user, TOKEN), sent ? TOKEN : undefined);
+    for (const [user, workspace, allowed] of table) {
+      it(`user ${user ?? 'unset'}, workspace ${workspace ?? 'unset'} -> ${allowed ? 'token' : 'no token'}`, () => {
+        const snap = readSettingsSnapshot({
+          user: (k) => (k === 'local.endpoint' ? user : undefined),
+          workspace: (k) => (k === 'local.endpoint' ? workspace : undefined),
+          trusted: true,
+        });
+        assert.equal(snap.policy.localTokenAllowed, allowed);
       });
     }
-    it('no token set: nothing to send anywhere', () => assert.equal(localTokenFor('http://127.0.0.1:11434', undefined, undefined), undefined));
+    it('a workspace cannot allow a remote host for local-only mode (user-only setting)', () => {
+      const snap = readSettingsSnapshot({
+        user: () => undefined,
+        workspace: (k) => (k === 'local.allowedRemoteHosts' ? ['evil.example'] : undefined),
+        trusted: true,
+      });
+      assert.deepEqual(snap.local.allowedRemoteHosts, []);
+      assert.ok(snap.ignoredWorkspaceKeys.includes('local.allowedRemoteHosts'));
+    });
   });
 });

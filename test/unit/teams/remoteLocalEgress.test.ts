@@ -6,13 +6,13 @@
 // refuses, and the egress log holds every request (size and SHA-256 of the exact body, no text).
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { systemClock } from '../../../src/core/completion/clock';
+import { systemClock } from '../../../src/core/shared/clock';
 import { CompletionEngine } from '../../../src/core/completion/completionEngine';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../../src/core/completion/engineSettings';
 import { EgressLog, memoryLineStore } from '../../../src/core/privacy/egressLog';
 import { isLoopbackHostname, localDestination } from '../../../src/core/privacy/localDestination';
 import { LocalEgressRecorder } from '../../../src/core/privacy/localEgressRecorder';
-import { describePrivacy, type PrivacyStatusInput } from '../../../src/core/privacy/privacyStatus';
+import { describePrivacy, type PrivacyStatusInput } from '../../../src/core/status/privacyStatus';
 import { decideRoute } from '../../../src/core/routing/routeDecision';
 import { LocalEgressBackend } from '../../../src/core/routing/localEgressBackend';
 import { readSettings, type PrivacyMode } from '../../../src/core/settings';
