@@ -13,6 +13,7 @@ export function toBackendError(e: unknown, model: string, tokenSent = false): Ba
   }
   const status = err?.status_code ?? err?.status;
   if (status === 401 || status === 403) return unauthorized(status, tokenSent, e);
+  if (status === 429) return new BackendError('busy', 'The local model server is at capacity (429); completions resume when it has room.', e, { status });
   if (status === 404 || /model ['"]?[^'"]*['"]? not found/i.test(message)) {
     return new BackendError('modelMissing', `Model "${model}" is not available on the server. Pull it first (ollama pull ${model}).`, e);
   }

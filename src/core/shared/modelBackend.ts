@@ -55,6 +55,8 @@ export type ModelHealth =
 /** Errors the engine can tell apart; anything else is 'error'. */
 export type BackendErrorKind =
   | 'offline' | 'modelMissing' | 'noFim' | 'aborted' | 'badResponse' | 'unauthorized'
+  /** 429: a shared server (or its proxy) at capacity; transient, worth a backoff, never a popup. */
+  | 'busy'
   /** Privacy refused the send (local-only mode, endpoint on another machine); nothing left. */
   | 'refused'
   | 'error';

@@ -101,6 +101,26 @@ describe('local server token', function () {
     });
   }
 
+  it('a server at capacity (429): a "busy" skip that never pops up, not an error', async () => {
+    const busy = await startVllmDouble({ model: MODEL_VLLM, respond: () => 'a '.repeat(300), capacity: { maxRunning: 1, overload: 'reject', perTokenMs: 50 } });
+    try {
+      const s = readSettings((k) => ({ 'local.provider': 'openai-compatible', 'local.endpoint': `${busy.url}/v1`, 'local.model': MODEL_VLLM } as Record<string, unknown>)[k]);
+      const hog = new AbortController();
+      const holding = createLocalBackend(s).complete({ ...req, maxTokens: 300 }, hog.signal).catch(() => undefined);
+      while (busy.model.runningCount === 0) await new Promise((r) => setTimeout(r, 5));
+      const engine = new CompletionEngine({ backend: () => createLocalBackend(s), clock: systemClock, settings: () => ({ ...DEFAULT_ENGINE_SETTINGS, minDebounceMs: 0, maxDebounceMs: 0, speculative: 'off' }) });
+      const o = await engine.complete({ documentKey: 'file:///a.js', languageId: 'javascript', text: 'const x = \n', offset: 10, trigger: 'automatic' }, new AbortController().signal);
+      engine.dispose();
+      hog.abort();
+      await holding;
+      assert.equal(o.kind === 'skipped' && o.reason, 'serverBusy');
+      assert.equal(busy.model.stats.refused, 1);
+      assert.equal(problemForInlineFailure({ reason: 'serverBusy', trigger: 'automatic', model: 'm', endpoint: 'e', provider: 'openai-compatible', consecutiveFailures: 20 }), undefined);
+    } finally {
+      await busy.close();
+    }
+  });
+
   describe('only the user-level endpoint receives the token (settings snapshot policy)', () => {
     // [user-level endpoint, workspace endpoint, token may go to the effective endpoint]
     const table: Array<[string | undefined, string | undefined, boolean]> = [
