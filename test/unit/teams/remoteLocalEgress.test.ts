@@ -14,6 +14,7 @@ import { isLoopbackHostname, localDestination } from '../../../src/core/privacy/
 import { LocalEgressRecorder } from '../../../src/core/privacy/localEgressRecorder';
 import { describePrivacy, type PrivacyStatusInput } from '../../../src/core/status/privacyStatus';
 import { decideRoute } from '../../../src/core/routing/routeDecision';
+import { describeLocalState } from '../../../src/core/status/localState';
 import { LocalEgressBackend } from '../../../src/core/routing/localEgressBackend';
 import { readSettings, type PrivacyMode } from '../../../src/core/settings';
 import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollamaDouble';
@@ -92,6 +93,16 @@ describe('a non-loopback local endpoint is egress', function () {
       const v = describePrivacy(input('localOnly', ['gpu.team.internal']));
       assert.equal(v.inline.kind, 'local');
       assert.match(v.tooltip[0], /code leaves this machine for that server/);
+    });
+    it('the local model item says where code goes, and "remote blocked" in local-only mode', () => {
+      const base = { health: { kind: 'ready' as const, model: 'm', fim: 'native' as const }, busy: false, provider: 'ollama' as const, endpoint: 'http://gpu.team.internal:11434', model: 'm', inlineEnabled: true };
+      const remote = describeLocalState({ ...base, remote: { host: 'gpu.team.internal:11434', blocked: false } });
+      assert.match(remote.tooltip.join('\n'), /Code goes to gpu\.team\.internal:11434, another machine/);
+      assert.match(remote.tooltip[0], /code leaves this machine/);
+      const blocked = describeLocalState({ ...base, privacyMode: 'localOnly', remote: { host: 'gpu.team.internal:11434', blocked: true } });
+      assert.equal(blocked.text, 'Tandem: remote blocked');
+      const here = describeLocalState({ ...base, endpoint: 'http://127.0.0.1:11434' });
+      assert.doesNotMatch(here.tooltip.join('\n'), /another machine/);
     });
     it('an excluded file is never completed on another machine, even with enableInExcludedFiles', () => {
       const d = decideRoute({
