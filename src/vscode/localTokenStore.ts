@@ -10,6 +10,8 @@ export class LocalTokenStore implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private readonly sub: vscode.Disposable;
   private cached: string | undefined;
+  /** Bumped by every set, clear and read, so that only the latest one decides `cached`. */
+  private generation = 0;
   private loaded: Promise<void>;
 
   constructor(private readonly secrets: vscode.SecretStorage) {
@@ -31,17 +33,22 @@ export class LocalTokenStore implements vscode.Disposable {
   }
 
   async set(token: string): Promise<void> {
+    // The new value counts at once; a read still in flight from an earlier change must not undo it.
+    this.generation++;
+    this.cached = token.trim();
     await this.secrets.store(KEY, token.trim());
-    await this.load(); // do not wait for the change event to see the new value
   }
 
   async clear(): Promise<void> {
-    await this.secrets.delete(KEY);
+    this.generation++;
     this.cached = undefined;
+    await this.secrets.delete(KEY);
   }
 
   private async load(): Promise<void> {
+    const mine = ++this.generation;
     const v = await this.secrets.get(KEY).then((x) => x, () => undefined);
+    if (mine !== this.generation) return; // a newer set, clear or read decides
     this.cached = v && v.trim() !== '' ? v.trim() : undefined;
   }
 

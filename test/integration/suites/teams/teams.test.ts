@@ -43,6 +43,8 @@ async function typeBursts(editor: vscode.TextEditor, bursts: string[]): Promise<
 }
 
 describe('Tandem against a shared team server with a token', function () {
+  // Several status transitions per test, each waited for with its own bound.
+  this.timeout(240_000);
   let vllm: VllmDouble;
   let ollama: OllamaDouble;
 
@@ -134,6 +136,7 @@ describe('Tandem against a shared team server with a token', function () {
   it('server at capacity (429 while every slot is taken): typing goes on without popups, and completions return when it has room', async function () {
     await vllm.close();
     vllm = await startVllmDouble({ model: VLLM_MODEL, apiKey: TOKEN, respond: () => REPLY, port: vllm.port, capacity: { perTokenMs: 5, maxRunning: 1, overload: 'reject' } });
+    await vscode.commands.executeCommand('tandem.setLocalToken', TOKEN);
     await backends[0].configure();
     await statusMatches(/ready/i);
     // Someone else's long generation holds the only slot.
