@@ -135,7 +135,8 @@ describe('Tandem against a shared team server with a token', function () {
 
   it('server at capacity (429 while every slot is taken): typing goes on without popups, and completions return when it has room', async function () {
     await vllm.close();
-    vllm = await startVllmDouble({ model: VLLM_MODEL, apiKey: TOKEN, respond: () => REPLY, port: vllm.port, capacity: { perTokenMs: 5, maxRunning: 1, overload: 'reject' } });
+    // The hog's prompt ('x') gets a long answer, so it holds the only slot until aborted.
+    vllm = await startVllmDouble({ model: VLLM_MODEL, apiKey: TOKEN, respond: (p) => (p === 'x' ? 'a '.repeat(4000) : REPLY), port: vllm.port, capacity: { perTokenMs: 5, maxRunning: 1, overload: 'reject' } });
     await vscode.commands.executeCommand('tandem.setLocalToken', TOKEN);
     await backends[0].configure();
     await statusMatches(/ready/i);
