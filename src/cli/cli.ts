@@ -48,7 +48,8 @@ the .tandemignore of --workspace, default the current directory; symlinks resolv
 --timeout-ms (default 10000) and stops the stream after --max-tokens (default 256) whatever the server
 does. Bad options exit 2 and name the bad value; --json always prints exactly one JSON object.
 doctor runs the same checks as "Tandem: Check Setup". --settings reads tandem.* keys from a VS Code
-settings.json (your user settings); flags win over it. The API key comes from OPENAI_API_KEY and is
+settings.json (your user settings); flags win over it. A local server token (team server) comes
+from TANDEM_LOCAL_TOKEN (sent as Authorization: Bearer). The API key comes from OPENAI_API_KEY and is
 only sent to the base URL of those settings or flags (GET /models, a free call). Exit code 1 when a
 check fails.`;
 
@@ -183,7 +184,7 @@ async function completeWith(values: CompleteOptions, out: (s: string) => void, e
   const settings = settingsFrom(values);
   const text = readFileSync(values.file, 'utf8');
   const offset = offsetAt(text, values.line, values.character);
-  const backend = withTokenCap(createLocalBackend(settings), values.maxTokens);
+  const backend = withTokenCap(createLocalBackend(settings, { token: localTokenFromEnv() }), values.maxTokens);
   const engineSettings = { ...engineSettingsFrom(settings), speculative: 'off' as const, maxTokens: Math.min(engineSettingsFrom(settings).maxTokens, values.maxTokens) };
   const engine = new CompletionEngine({ backend: () => backend, clock: systemClock, settings: () => engineSettings });
   const abort = new AbortController();
@@ -263,7 +264,7 @@ async function doctor(args: string[], out: (s: string) => void): Promise<number>
   const key = process.env.OPENAI_API_KEY?.trim();
   const report = await runDoctor({
     settings,
-    localBackend: createLocalBackend(settings),
+    localBackend: createLocalBackend(settings, { token: localTokenFromEnv() }),
     apiKey: async () => (key ? key : undefined),
     userLevelBaseUrl: settings.policy.userBaseUrl,
     budget: settings.policy.budget,
@@ -347,6 +348,15 @@ async function refactorDryRun(args: string[], out: (s: string) => void): Promise
   } finally {
     rmSync(ledgerDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The local server token (vLLM --api-key, LiteLLM, an auth proxy) from TANDEM_LOCAL_TOKEN. On the
+ * command line the endpoint is the user's own flag or settings file, so the token goes to it.
+ */
+function localTokenFromEnv(): string | undefined {
+  const t = process.env.TANDEM_LOCAL_TOKEN?.trim();
+  return t ? t : undefined;
 }
 
 function readSettingsFile(file: string): Record<string, unknown> {

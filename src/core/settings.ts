@@ -30,6 +30,11 @@ export interface TandemSettings {
     readonly contextTokens: number;
     /** What the local machine cost in USD (0: not set), for the spend view's break-even. */
     readonly hardwareCostUsd: number;
+    /**
+     * Hosts (host or host:port) the user allows as a non-loopback local endpoint in local-only
+     * mode. Application scope: only the user's own settings can hold it, never a workspace.
+     */
+    readonly allowedRemoteHosts: readonly string[];
   };
   readonly inline: {
     readonly enabled: boolean;
@@ -75,6 +80,7 @@ export const DEFAULT_SETTINGS: TandemSettings = deepFreeze({
     temperature: 0.2,
     contextTokens: 1664,
     hardwareCostUsd: 0,
+    allowedRemoteHosts: [],
   },
   inline: {
     enabled: true,
@@ -120,6 +126,7 @@ export function readSettings(get: RawSettingsReader): TandemSettings {
       temperature: numberIn(get('local.temperature'), 0, 2, d.local.temperature),
       contextTokens: intIn(get('local.contextTokens'), 256, 32768, d.local.contextTokens),
       hardwareCostUsd: numberIn(get('local.hardwareCostUsd'), 0, 1e7, d.local.hardwareCostUsd),
+      allowedRemoteHosts: stringList(get('local.allowedRemoteHosts')).map((h) => h.trim().toLowerCase()),
     },
     inline: {
       enabled: bool(get('inline.enabled'), d.inline.enabled),
@@ -200,6 +207,13 @@ export interface CloudPolicy {
   readonly keyAllowed: boolean;
   /** Budgets with the workspace's values applied tighten-only. */
   readonly budget: Readonly<BudgetSettings>;
+  /** `local.endpoint` in the user's own settings, undefined when they set none. */
+  readonly userLocalEndpoint: string | undefined;
+  /**
+   * Whether the local server token may go to `local.endpoint`: only to the user's own choice (or
+   * the default), never to an endpoint a workspace set.
+   */
+  readonly localTokenAllowed: boolean;
 }
 
 export interface SettingsSnapshot extends TandemSettings {
@@ -220,10 +234,10 @@ export const RESTRICTED_KEYS: readonly string[] = Object.freeze([
 /**
  * Settings only the user may set: a workspace's prices would change what the budget believes a
  * request costs; the hardware cost is what the user paid for their machine, not a repository's
- * claim. (`local.model`, which reaches a terminal, is validated against MODEL_NAME_PATTERN and
- * quoted instead.)
+ * claim; and a workspace must not allow a remote local endpoint in local-only mode. (`local.model`,
+ * which reaches a terminal, is validated against MODEL_NAME_PATTERN and quoted instead.)
  */
-export const USER_ONLY_KEYS: readonly string[] = Object.freeze(['cloud.prices', 'local.hardwareCostUsd']);
+export const USER_ONLY_KEYS: readonly string[] = Object.freeze(['cloud.prices', 'local.hardwareCostUsd', 'local.allowedRemoteHosts']);
 
 /**
  * The one reader of layered settings. Ordinary settings merge as VS Code merges them (the workspace
@@ -268,6 +282,7 @@ export function readSettingsSnapshot(sources: SettingsSources): SettingsSnapshot
   const budget = effectiveBudget(budgetLevel(sources.user, user), budgetLevel(ws, workspaceOnly));
   const rawUserBaseUrl = sources.user('cloud.baseUrl');
   const userBaseUrl = typeof rawUserBaseUrl === 'string' ? user.cloud.baseUrl : undefined;
+  const userLocalEndpoint = typeof sources.user('local.endpoint') === 'string' ? user.local.endpoint : undefined;
 
   return deepFreeze({
     ...merged,
@@ -285,6 +300,8 @@ export function readSettingsSnapshot(sources: SettingsSources): SettingsSnapshot
       userBaseUrl,
       keyAllowed: apiKeyAllowedFor(merged.cloud.baseUrl, userBaseUrl, DEFAULT_CLOUD_BASE_URL),
       budget: { ...budget },
+      userLocalEndpoint,
+      localTokenAllowed: apiKeyAllowedFor(merged.local.endpoint, userLocalEndpoint, DEFAULT_SETTINGS.local.endpoint),
     },
     ignoredWorkspaceKeys: [...new Set(ignored)],
   });

@@ -5,6 +5,7 @@ import { registerCostFeature } from './costFeature';
 import { registerInlineFeature } from './inlineFeature';
 import { registerPrivacyFeature } from './privacyFeature';
 import { registerRefactorFeature } from './refactorFeature';
+import { registerLocalTokenCommands } from './localTokenCommands';
 import { createServices } from './services';
 import { registerSetupFeature } from './setupFeature';
 
@@ -17,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerPrivacyFeature(services);
   registerRefactorFeature(services);
   registerSetupFeature(services);
+  registerLocalTokenCommands(services);
 }
 
 export function deactivate(): void {

@@ -5,6 +5,7 @@ import { CompletionEngine, type CompletionOutcome } from '../core/completion/com
 import { systemClock } from '../core/shared/clock';
 import { engineSettingsFrom } from '../core/completion/engineSettings';
 import { pickSnippets, type SnippetCandidate } from '../core/completion/contextSnippets';
+import { localDestination, localSendDecision } from '../core/privacy/localDestination';
 import { inlineGate } from '../core/setup/inlineControl';
 import { problemForInlineFailure } from '../core/setup/problemNotifier';
 import { createCloudInline } from './cloudInline';
@@ -52,6 +53,9 @@ export function registerInlineFeature(services: Services, observer?: InlineObser
       const gate = inlineGate(inlineControl.state(settings), doc.languageId, trigger, Date.now());
       if (!gate.ok) return { ok: false, reason: gate.reason };
       if (doc.uri.scheme === 'output' || doc.uri.scheme === 'vscode-scm') return { ok: false, reason: 'scheme' };
+      // Local-only mode and an endpoint on another machine the user did not allow: nothing goes there.
+      const permit = localSendDecision(settings.privacy.mode, localDestination(settings.local.endpoint, settings.local.allowedRemoteHosts));
+      if (!permit.ok) return { ok: false, reason: permit.reason };
       const excluded = services.exclusion.check(doc.uri);
       // An excluded file never informs a prompt; completing inside it is opt-in and stays local.
       if (excluded.excluded && !settings.inline.enableInExcludedFiles) return { ok: false, reason: `excluded (${excluded.rule})` };
@@ -105,6 +109,7 @@ export function registerInlineFeature(services: Services, observer?: InlineObser
       local.settingsChanged(previous, next);
     }),
   );
-  void local.check();
+  // The first check waits for the token (one SecretStorage read), so it carries it.
+  void services.localToken.ready().then(() => local.tokenChanged());
   return engine;
 }

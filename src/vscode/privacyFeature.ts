@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { endpointHost } from '../core/shared/apiKeyAllowedFor';
 import { renderEgressMarkdown } from '../core/privacy/egressView';
+import { localDestination } from '../core/privacy/localDestination';
 import { describePrivacy, privacyLogLine, type PrivacyStatusView } from '../core/status/privacyStatus';
 import type { Services } from './services';
 
@@ -89,6 +90,7 @@ class PrivacyStatus implements vscode.Disposable {
       cloudFallback: s.inline.cloudFallback,
       inlineInExcludedFiles: s.inline.enableInExcludedFiles,
       localHealth: this.services.local.state.health,
+      localDestination: localDestination(s.local.endpoint, s.local.allowedRemoteHosts),
       ...(doc && activePath !== undefined ? { activeFile: { path: activePath, exclusion: this.services.exclusion.check(doc.uri) } } : {}),
     });
     this.show(view);

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SpendLedger } from '../core/cost/ledger';
 import { EgressLog, fileLineStore } from '../core/privacy/egressLog';
+import { LocalEgressRecorder } from '../core/privacy/localEgressRecorder';
 import { RefactorService } from '../core/refactor/refactorService';
 import { ollamaLocalChatBackend, openAiCloudBackend } from '../core/backends/chatBackends';
 import { BudgetReservations } from '../core/cost/budgetReservations';
@@ -14,6 +15,7 @@ import { ApiKeyStore } from './apiKeyStore';
 import { Configuration } from './configuration';
 import { InlineControlStore } from './inlineControlStore';
 import { LocalModelMonitor } from './localModelMonitor';
+import { LocalTokenStore } from './localTokenStore';
 import { WorkspaceExclusion } from './workspaceExclusion';
 
 export interface Services {
@@ -31,6 +33,10 @@ export interface Services {
   /** Where the egress log lives (the "What Left This Machine" command opens it). */
   readonly egressFile: string;
   readonly apiKey: ApiKeyStore;
+  /** The team server's token (tandem.setLocalToken), cached. */
+  readonly localToken: LocalTokenStore;
+  /** Batched egress records of requests to a non-loopback local endpoint. */
+  readonly localEgress: LocalEgressRecorder;
   readonly exclusion: WorkspaceExclusion;
   readonly refactor: RefactorService;
   /** The one cloud request pipeline (refactor and inline cloud help). */
@@ -54,8 +60,21 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
   const egress = new EgressLog(fileLineStore(egressFile));
   const apiKey = new ApiKeyStore(context.secrets);
   const exclusion = new WorkspaceExclusion(() => settings().privacy.exclude);
-  const local = new LocalModelMonitor(settings, log);
   const workspaceName = () => vscode.workspace.name ?? 'no workspace';
+  const localToken = new LocalTokenStore(context.secrets);
+  const localEgress = new LocalEgressRecorder(egress, { onError: (e) => log.error(`Could not write the egress log: ${String((e as Error)?.message ?? e)}`) });
+  const local = new LocalModelMonitor(settings, log, {
+    token: () => localToken.current,
+    recorder: localEgress,
+    workspace: workspaceName,
+    filePathOf: (key) => {
+      try {
+        return exclusion.relativePath(vscode.Uri.parse(key));
+      } catch {
+        return undefined;
+      }
+    },
+  });
   const trusted = () => vscode.workspace.isTrusted;
   const inlineControl = new InlineControlStore(configuration);
   const problems = new ProblemNotifier((p) => showProblem(p, log), (p) => {
@@ -78,12 +97,15 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
   const cloud = new CloudPipeline({ ...cloudContext, reservations: new BudgetReservations(ledger), cloudBackend: openAiCloudBackend });
   const refactor = new RefactorService({ ...cloudContext, pipeline: cloud, localBackend: ollamaLocalChatBackend });
 
-  context.subscriptions.push(configuration, apiKey, exclusion, local, inlineControl,
+  context.subscriptions.push(configuration, apiKey, exclusion, local, inlineControl, localToken,
+    // Whatever is queued reaches the file when the window closes.
+    { dispose: () => void localEgress.flush() },
+    localToken.onDidChange(() => local.tokenChanged()),
     configuration.onDidChange(() => void exclusion.reload()));
   void exclusion.reload();
 
   return {
-    context, log, local, ledger, egress, egressFile, apiKey, exclusion, refactor, cloud, trusted, workspaceName, inlineControl, problems,
+    context, log, local, ledger, egress, egressFile, apiKey, localToken, localEgress, exclusion, refactor, cloud, trusted, workspaceName, inlineControl, problems,
     settings,
     onDidChangeSettings: configuration.onDidChange,
     configuration,

@@ -59,6 +59,11 @@ export interface OllamaDoubleOptions {
   version?: string;
   /** Listen on this port (default: any free one); to restart a double where an earlier one was. */
   port?: number;
+  /**
+   * Ollama behind an auth proxy (a team server): every request needs `Authorization: Bearer` this
+   * token, else 401 `{"error":"unauthorized"}` as the proxy answers.
+   */
+  requireBearer?: string;
 }
 
 export interface OllamaDisconnect {
@@ -215,6 +220,9 @@ export async function startOllamaDouble(initial: OllamaDoubleOptions = {}): Prom
       };
       requests.push(rec);
 
+      if (opts.requireBearer !== undefined && req.headers.authorization !== `Bearer ${opts.requireBearer}`) {
+        return sendJson(res, 401, { error: 'unauthorized' });
+      }
       const f = fault(path);
       if (f.kind === 'status') return sendJson(res, f.status, { error: f.message });
       if (f.kind === 'hang' && path !== '/api/generate' && path !== '/api/chat') {

@@ -4,7 +4,7 @@
 import { causeCode } from '../shared/cloudFailure';
 import { BackendError } from '../shared/modelBackend';
 
-export function toBackendError(e: unknown, model: string): BackendError {
+export function toBackendError(e: unknown, model: string, tokenSent = false): BackendError {
   if (e instanceof BackendError) return e;
   const err = e as { name?: string; message?: string; status_code?: number; status?: number; cause?: unknown };
   const message = String(err?.message ?? e);
@@ -12,6 +12,8 @@ export function toBackendError(e: unknown, model: string): BackendError {
     return new BackendError('aborted', 'Request was cancelled.', e);
   }
   const status = err?.status_code ?? err?.status;
+  if (status === 401 || status === 403) return unauthorized(status, tokenSent, e);
+  if (status === 429) return new BackendError('busy', 'The local model server is at capacity (429); completions resume when it has room.', e, { status });
   if (status === 404 || /model ['"]?[^'"]*['"]? not found/i.test(message)) {
     return new BackendError('modelMissing', `Model "${model}" is not available on the server. Pull it first (ollama pull ${model}).`, e);
   }
@@ -28,6 +30,14 @@ export function toBackendError(e: unknown, model: string): BackendError {
     return new BackendError('badResponse', `The local model server sent a malformed response (${message}).`, e);
   }
   return new BackendError('error', message, e);
+}
+
+/** 401/403 from the local server (vLLM --api-key, LiteLLM, an auth proxy): say which fix applies. */
+export function unauthorized(status: number, tokenSent: boolean, cause?: unknown): BackendError {
+  const message = tokenSent
+    ? `The local model server rejected the token (${status}). Set the right one with "Tandem: Set Local Server Token".`
+    : `The local model server requires a token (${status}). Set it with "Tandem: Set Local Server Token".`;
+  return new BackendError('unauthorized', message, cause, { status, tokenSent });
 }
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'EAI_AGAIN']);

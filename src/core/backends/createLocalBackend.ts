@@ -5,10 +5,17 @@ import type { CompletionBackend } from '../shared/modelBackend';
 import { OllamaBackend } from './ollamaBackend';
 import { OpenAiCompatibleBackend } from './openAiCompatibleBackend';
 
-export function createLocalBackend(s: TandemSettings, fetchImpl?: typeof fetch): OllamaBackend | OpenAiCompatibleBackend {
+export interface LocalBackendOptions {
+  fetch?: typeof fetch;
+  /** Bearer token for the endpoint; pass it only where localTokenFor allows it. */
+  token?: string;
+}
+
+export function createLocalBackend(s: TandemSettings, opts: LocalBackendOptions = {}): OllamaBackend | OpenAiCompatibleBackend {
+  const { fetch: fetchImpl, token } = opts;
   return s.local.provider === 'ollama'
-    ? new OllamaBackend({ host: s.local.endpoint, model: s.local.model, keepAlive: s.local.keepAlive, fetch: fetchImpl })
-    : new OpenAiCompatibleBackend({ endpoint: s.local.endpoint, model: s.local.model, fetch: fetchImpl });
+    ? new OllamaBackend({ host: s.local.endpoint, model: s.local.model, keepAlive: s.local.keepAlive, fetch: fetchImpl, token })
+    : new OpenAiCompatibleBackend({ endpoint: s.local.endpoint, model: s.local.model, fetch: fetchImpl, token });
 }
 
 export type { CompletionBackend };

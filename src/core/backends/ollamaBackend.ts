@@ -17,6 +17,11 @@ export interface OllamaBackendOptions {
   keepAlive: string;
   /** For tests: the fetch the client uses underneath. */
   fetch?: typeof fetch;
+  /**
+   * Bearer token for an Ollama behind an auth proxy (a team server). The caller decides whether
+   * this endpoint may receive it (only the user-level endpoint does; see localTokenFor).
+   */
+  token?: string;
 }
 
 /** How this model takes a fill-in-the-middle prompt. */
@@ -38,13 +43,17 @@ export class OllamaBackend implements CompletionBackend {
     this.baseFetch = opts.fetch ?? fetch;
   }
 
+  private get tokenSent(): boolean {
+    return Boolean(this.opts.token);
+  }
+
   async checkHealth(signal?: AbortSignal): Promise<ModelHealth> {
     const client = await this.client(signal);
     let version: string | undefined;
     try {
       version = (await client.version()).version;
     } catch (e) {
-      return healthFromError(toBackendError(e, this.opts.model), this.opts.model);
+      return healthFromError(toBackendError(e, this.opts.model, this.tokenSent), this.opts.model);
     }
     this.fimMode = undefined; // a health check is also how a freshly pulled model gets noticed
     try {
@@ -52,7 +61,7 @@ export class OllamaBackend implements CompletionBackend {
       if (mode.kind === 'none') return { kind: 'noFim', model: this.opts.model, detail: mode.detail };
       return { kind: 'ready', model: this.opts.model, fim: mode.kind, version };
     } catch (e) {
-      return healthFromError(toBackendError(e, this.opts.model), this.opts.model);
+      return healthFromError(toBackendError(e, this.opts.model, this.tokenSent), this.opts.model);
     }
   }
 
@@ -65,12 +74,12 @@ export class OllamaBackend implements CompletionBackend {
       // Ollama's answer to a load request carries no durations, so the load is what we waited.
       return { loadMs: r.load_duration ? r.load_duration / NS_PER_MS : elapsedMs(started) };
     } catch (e) {
-      throw toBackendError(e, this.opts.model);
+      throw toBackendError(e, this.opts.model, this.tokenSent);
     }
   }
 
   async complete(req: FimRequest, signal: AbortSignal): Promise<FimResult> {
-    const mode = await this.getFimMode(signal).catch((e) => { throw toBackendError(e, this.opts.model); });
+    const mode = await this.getFimMode(signal).catch((e) => { throw toBackendError(e, this.opts.model, this.tokenSent); });
     if (mode.kind === 'none') throw new BackendError('noFim', mode.detail);
     const template = mode.template;
     const stop = [...(template?.stop ?? []), ...req.stop];
@@ -141,7 +150,7 @@ export class OllamaBackend implements CompletionBackend {
       throw new BackendError('badResponse', 'The Ollama stream ended without a final message.');
     } catch (e) {
       if (signal.aborted) throw new BackendError('aborted', 'Request was cancelled.', e);
-      const err = toBackendError(e, this.opts.model);
+      const err = toBackendError(e, this.opts.model, this.tokenSent);
       // The model lost `insert` (e.g. re-pulled as another variant): ask again next time.
       if (err.kind === 'noFim' || err.kind === 'modelMissing') this.fimMode = undefined;
       throw err;
@@ -198,7 +207,7 @@ export class OllamaBackend implements CompletionBackend {
     const tied: typeof fetch = signal
       ? (input, init) => base(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal })
       : base;
-    return new Ollama({ host: this.opts.host, fetch: tied });
+    return new Ollama({ host: this.opts.host, fetch: tied, ...(this.opts.token ? { headers: { Authorization: `Bearer ${this.opts.token}` } } : {}) });
   }
 }
 
@@ -207,6 +216,7 @@ export function healthFromError(e: BackendError, model: string): ModelHealth {
     case 'offline': return { kind: 'offline', detail: e.message };
     case 'modelMissing': return { kind: 'modelMissing', model, detail: e.message };
     case 'noFim': return { kind: 'noFim', model, detail: e.message };
+    case 'unauthorized': return { kind: 'unauthorized', status: e.info.status ?? 401, tokenSent: e.info.tokenSent ?? false, detail: e.message };
     default: return { kind: 'error', detail: e.message };
   }
 }

@@ -13,8 +13,11 @@ export interface OpenAiCompatibleBackendOptions {
   /** Base URL up to and including /v1, e.g. http://gpu-box:8000/v1. A bare host gets /v1 appended. */
   endpoint: string;
   model: string;
-  /** Most shared servers need none; sent as a bearer token when set. */
-  apiKey?: string;
+  /**
+   * Bearer token (vLLM's --api-key, a LiteLLM key, an auth proxy); without one no Authorization
+   * header is sent. The caller decides whether this endpoint may receive it (see localTokenFor).
+   */
+  token?: string;
   fetch?: typeof fetch;
 }
 
@@ -32,7 +35,7 @@ export class OpenAiCompatibleBackend implements CompletionBackend {
       const client = await this.client();
       ids = (await client.models.list({ signal })).data.map((m) => m.id);
     } catch (e) {
-      return healthFromError(toBackendError(e, this.opts.model), this.opts.model);
+      return healthFromError(toBackendError(e, this.opts.model, Boolean(this.opts.token)), this.opts.model);
     }
     // Without a template no prompt can be built, whatever the server holds: say that first.
     if (!fimTemplateForModel(this.opts.model)) {
@@ -89,7 +92,7 @@ export class OpenAiCompatibleBackend implements CompletionBackend {
       return { text, finish, firstTokenMs: firstTokenMs < 0 ? elapsedMs(started) : firstTokenMs, totalMs: elapsedMs(started), server };
     } catch (e) {
       if (signal.aborted) throw new BackendError('aborted', 'Request was cancelled.', e);
-      throw toBackendError(e, this.opts.model);
+      throw toBackendError(e, this.opts.model, Boolean(this.opts.token));
     } finally {
       signal.removeEventListener('abort', onAbort);
       own.abort('finished');
@@ -101,8 +104,10 @@ export class OpenAiCompatibleBackend implements CompletionBackend {
     const OpenAI = (require('openai') as typeof import('openai')).default;
     return new OpenAI({
       baseURL: this.baseURL,
-      // The SDK insists on a key; local servers ignore it.
-      apiKey: this.opts.apiKey || 'not-needed',
+      // The SDK insists on a key; without a token the header it would carry is removed (null
+      // clears a header in the SDK), so no placeholder key reaches the server or its logs.
+      apiKey: this.opts.token || 'unused',
+      ...(this.opts.token ? {} : { defaultHeaders: { Authorization: null } }),
       // A stale completion is worthless: never retry, the next keystroke asks again.
       maxRetries: 0,
       timeout: 30_000,

@@ -320,7 +320,7 @@ export class CompletionEngine {
         prefixStart: win.prefixStart, offset: ctx.offset, prefix: at.docPrefix, suffix: win.suffix, speculativeParent,
       },
       backend,
-      { prefix: win.prefix, suffix: win.suffix, languageId: ctx.languageId, temperature: s.temperature,
+      { prefix: win.prefix, suffix: win.suffix, languageId: ctx.languageId, temperature: s.temperature, documentKey: ctx.documentKey,
         ...generationLimitsFor(shape, ctx.languageId, s.maxTokens) },
       stopRuleFor(shape, { prefix: win.prefix, suffix: win.suffix, languageId: ctx.languageId }),
       this.deps.clock,

@@ -24,7 +24,7 @@ export type ShownSource = 'model' | 'cache' | 'typingThrough' | 'inflight' | 'sp
 
 export type SkipReason =
   | 'cancelled' | 'superseded' | 'midLine' | 'empty' | 'backendDown' | 'modelMissing' | 'noFim'
-  | 'disabled' | 'excludedFile' | 'error';
+  | 'disabled' | 'excludedFile' | 'unauthorized' | 'serverBusy' | 'error';
 
 /** Milliseconds; fields about the model are absent when no model answer was involved. */
 export interface CompletionTimings {
@@ -56,6 +56,9 @@ export function skipReasonFor(error: unknown): SkipReason {
     case 'modelMissing': return 'modelMissing';
     case 'noFim': return 'noFim';
     case 'aborted': return 'cancelled';
+    case 'unauthorized': return 'unauthorized';
+    case 'busy': return 'serverBusy';
+    case 'refused': return 'disabled';
     default: return 'error';
   }
 }

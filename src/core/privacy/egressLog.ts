@@ -26,6 +26,8 @@ export interface EgressEntry {
   costMicros?: number;
 }
 
+export type EgressInput = Omit<EgressEntry, 'time'> & { time?: string };
+
 /** Where lines go; a file in the extension's global storage in production, memory in tests. */
 export interface LineStore {
   /** Appends `line` plus a newline. */
@@ -50,7 +52,21 @@ export class EgressLog {
     private readonly clock: Clock = { now: () => new Date() },
   ) {}
 
-  async append(entry: Omit<EgressEntry, 'time'> & { time?: string }): Promise<EgressEntry> {
+  async append(entry: EgressInput): Promise<EgressEntry> {
+    const record = this.toRecord(entry);
+    await this.store.appendLine(JSON.stringify(record));
+    return record;
+  }
+
+  /** Several records in one write (the local side's batched sends): one append, lines in order. */
+  async appendMany(entries: readonly EgressInput[]): Promise<EgressEntry[]> {
+    if (entries.length === 0) return [];
+    const records = entries.map((e) => this.toRecord(e));
+    await this.store.appendLine(records.map((r) => JSON.stringify(r)).join('\n'));
+    return records;
+  }
+
+  private toRecord(entry: EgressInput): EgressEntry {
     // Build the record field by field: a caller's stray property (the payload, say) never lands here.
     const record: EgressEntry = {
       time: entry.time ?? this.clock.now().toISOString(),
@@ -65,7 +81,6 @@ export class EgressLog {
       endpointHost: entry.endpointHost,
       ...(entry.costMicros !== undefined ? { costMicros: entry.costMicros } : {}),
     };
-    await this.store.appendLine(JSON.stringify(record));
     return record;
   }
 

@@ -16,6 +16,7 @@ import { costMicros, formatUsd } from '../cost/costMath';
 import { preflightEstimate, type PreflightEstimate } from '../cost/preflight';
 import { summarize } from '../cost/spendSummary';
 import { countChatTokens } from '../cost/tokenCount';
+import { localDestination } from '../privacy/localDestination';
 import { prepareCloudSend, type CloudSend, type CloudSendDecision, type PayloadPart } from '../privacy/cloudGate';
 import { DEFAULT_CLOUD_BASE_URL, type SettingsSnapshot } from '../settings';
 import { endpointHost } from '../shared/apiKeyAllowedFor';
@@ -112,6 +113,8 @@ export class CloudPipeline {
       // With cloud help off, inline never needs the key (and the secret store is not read).
       hasApiKey: ask.kind === 'inline' && !s.inline.cloudFallback ? false : Boolean(await this.deps.apiKey()),
       endpointAllowed: s.policy.keyAllowed,
+      // The "local" fallback may be another machine: local-only mode refuses it unless allowed.
+      localDestination: localDestination(s.local.endpoint, s.local.allowedRemoteHosts),
     };
     // Budget is the last block the router checks: read the ledger only when it could matter.
     const unlimited = decideRoute({ ...base, budget: { kind: 'ok' } });

@@ -3,6 +3,7 @@
 // lives here, and the decision (with its one-sentence explanation) is what the status tooltip and
 // the log show. The privacy gate (cloudGate.ts) checks trust, mode and exclusion again right
 // before sending: two locks, so a wiring mistake in one does not send anything.
+import { localSendDecision, type LocalDestination } from '../privacy/localDestination';
 import type { ModelHealth } from '../shared/modelBackend';
 import type { PrivacyMode } from '../settings';
 
@@ -28,6 +29,8 @@ export interface RouteInput {
   hasApiKey: boolean;
   /** apiKeyAllowedFor(effective base URL, user-level base URL, default). */
   endpointAllowed: boolean;
+  /** Where tandem.local.endpoint is (localDestination); absent means this machine. */
+  localDestination?: LocalDestination;
 }
 
 export type RouteReason =
@@ -45,10 +48,13 @@ export type RouteReason =
   | 'noApiKey'
   | 'endpointNotAllowed'
   | 'overBudget'
-  | 'localDown';
+  | 'localDown'
+  // the local endpoint is another machine and local-only mode does not allow it
+  | 'remoteLocalEndpoint';
 
 export type RouteDecision =
-  | { kind: 'local'; reason: RouteReason; explain: string }
+  /** `remoteHost`: the "local" model runs on that other machine, so code leaves this one. */
+  | { kind: 'local'; reason: RouteReason; explain: string; remoteHost?: string }
   | { kind: 'cloud'; reason: RouteReason; explain: string; budgetWarning: boolean }
   | { kind: 'refuse'; reason: RouteReason; explain: string };
 
@@ -73,6 +79,26 @@ const BLOCK_TEXT: Record<CloudBlock, string> = {
 };
 
 export function decideRoute(i: RouteInput): RouteDecision {
+  const permit = localSendDecision(i.mode, i.localDestination ?? { kind: 'loopback', host: '' });
+  const remoteHost = permit.ok && permit.egress ? permit.host : undefined;
+  if (!permit.ok) {
+    // Local-only mode with the local endpoint on another machine the user did not allow: nothing
+    // may go there, and the cloud is out too, so nothing runs at all.
+    return refuse('remoteLocalEndpoint', permit.explain);
+  }
+  const decided = decideOnThisMachine(i);
+  if (remoteHost === undefined || decided.kind !== 'local') return decided;
+  if (i.excluded.excluded) {
+    // An excluded file may be completed "locally" only when local means this machine.
+    return refuse('excludedFile', `No completions in this file: it is excluded (${rule(i)}), and the local model runs on ${remoteHost}, another machine.`);
+  }
+  return {
+    ...decided, remoteHost,
+    explain: `${decided.explain} The local model runs on ${remoteHost}, another machine: code leaves this machine and each request is recorded in the egress log.`,
+  };
+}
+
+function decideOnThisMachine(i: RouteInput): RouteDecision {
   const localUsable = i.localHealth !== 'down';
   const block = cloudBlock(i);
 
@@ -125,6 +151,7 @@ export function localHealthFor(kind: RequestKind, health: ModelHealth | { kind: 
     case 'noFim':
       return kind === 'refactor' ? 'ready' : 'down';
     case 'offline':
+    case 'unauthorized':
     case 'modelMissing':
     case 'error':
       return 'down';

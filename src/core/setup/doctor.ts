@@ -94,6 +94,18 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     });
     add({ id: 'local.model', title: 'Model', status: 'skip', detail: 'Skipped: the server is not reachable.' });
     add({ id: 'local.fim', title: 'Fill-in-the-middle', status: 'skip', detail: 'Skipped: the server is not reachable.' });
+  } else if (health.kind === 'unauthorized') {
+    // vLLM --api-key, LiteLLM or an auth proxy: 401 without a token or with a wrong one, 403 for a
+    // token it knows but does not accept. Say which, and offer the command that fixes it.
+    add({
+      id: 'local.server', title: 'Local model server', status: 'fail',
+      detail: health.tokenSent
+        ? `${serverName} at ${s.local.endpoint} rejected the local server token (HTTP ${health.status}). Set the token the server's operator gave you.`
+        : `${serverName} at ${s.local.endpoint} requires a token (HTTP ${health.status}) and none is set (or the endpoint is not the one in your user settings, so it is not sent).`,
+      fix: { label: 'Set Local Server Token', command: 'tandem.setLocalToken' },
+    });
+    add({ id: 'local.model', title: 'Model', status: 'skip', detail: 'Skipped: the server refused the request.' });
+    add({ id: 'local.fim', title: 'Fill-in-the-middle', status: 'skip', detail: 'Skipped: the server refused the request.' });
   } else {
     add({
       id: 'local.server', title: 'Local model server', status: health.kind === 'error' ? 'fail' : 'ok',

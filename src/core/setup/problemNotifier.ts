@@ -100,6 +100,13 @@ export function problemForInlineFailure(f: InlineFailure): Problem | undefined {
         key: `local.noFim:${f.model}`,
         message: `Tandem: no completion, ${f.model} cannot fill in the middle. Choose a FIM model in tandem.local.model.`,
       });
+    case 'unauthorized':
+      // The status bar says "token needed/rejected" while typing; an explicit trigger gets a
+      // transient line. Never a popup per keystroke (the circuit breaker also holds requests back).
+      return explicitOnly({
+        key: `local.unauthorized:${f.endpoint}`,
+        message: `Tandem: no completion. ${f.detail ?? `The local model server at ${f.endpoint} refused the request (401/403).`}`,
+      });
     case 'error':
       if (f.trigger !== 'invoke' && (f.consecutiveFailures ?? ERROR_POPUP_AFTER) < ERROR_POPUP_AFTER) return undefined;
       return {

@@ -17,6 +17,8 @@ export interface FimRequest {
    * single-line request stops at its first newline instead of running to maxTokens.
    */
   shouldStop?: (textSoFar: string) => boolean;
+  /** The document the prompt came from (its URI), for the egress record when the endpoint is remote. */
+  documentKey?: string;
 }
 
 /** What the server said about its own time, in milliseconds (Ollama reports nanoseconds). */
@@ -46,13 +48,21 @@ export type ModelHealth =
   | { kind: 'offline'; detail: string }
   | { kind: 'modelMissing'; model: string; detail: string }
   | { kind: 'noFim'; model: string; detail: string }
+  /** The server wants credentials (401) or refused the ones sent (403, or 401 with a token). */
+  | { kind: 'unauthorized'; status: number; tokenSent: boolean; detail: string }
   | { kind: 'error'; detail: string };
 
 /** Errors the engine can tell apart; anything else is 'error'. */
-export type BackendErrorKind = 'offline' | 'modelMissing' | 'noFim' | 'aborted' | 'badResponse' | 'error';
+export type BackendErrorKind =
+  | 'offline' | 'modelMissing' | 'noFim' | 'aborted' | 'badResponse' | 'unauthorized'
+  /** 429: a shared server (or its proxy) at capacity; transient, worth a backoff, never a popup. */
+  | 'busy'
+  /** Privacy refused the send (local-only mode, endpoint on another machine); nothing left. */
+  | 'refused'
+  | 'error';
 
 export class BackendError extends Error {
-  constructor(readonly kind: BackendErrorKind, message: string, cause?: unknown) {
+  constructor(readonly kind: BackendErrorKind, message: string, cause?: unknown, readonly info: { status?: number; tokenSent?: boolean } = {}) {
     super(message, { cause });
     this.name = 'BackendError';
   }

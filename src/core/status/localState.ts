@@ -19,6 +19,13 @@ export interface LocalState {
   readonly snoozedUntil?: number;
   /** While the circuit breaker holds automatic requests back: when the next try goes (ms from now). */
   readonly retryInMs?: number;
+  /**
+   * The endpoint is another machine (localDestination): code goes there. `blocked`: local-only mode
+   * refuses it because the user did not allow that host.
+   */
+  readonly remote?: { host: string; blocked: boolean };
+  /** A local server token is set (and this endpoint may receive it). */
+  readonly tokenSet?: boolean;
 }
 
 /** A model load that takes longer than this is shown as a cold start. */
@@ -37,6 +44,11 @@ export interface LocalStateView {
 export function describeLocalState(s: LocalState, now: number = Date.now()): LocalStateView {
   const where = `${s.model} via ${s.provider === 'ollama' ? 'Ollama' : 'an OpenAI-compatible server'} at ${s.endpoint}`;
   const details: string[] = [];
+  if (s.remote) {
+    details.push(s.remote.blocked
+      ? `Nothing is sent: ${s.remote.host} is another machine and privacy mode is local-only (allow it in tandem.local.allowedRemoteHosts, user settings).`
+      : `Code goes to ${s.remote.host}, another machine: each request is recorded in What Left This Machine.`);
+  }
   if (s.privacyMode) details.push(`Privacy mode: ${privacyLine(s)}.`);
   if (s.last) {
     details.push(`Last completion: ${Math.round(s.last.totalMs)} ms (first token ${Math.round(s.last.firstTokenMs)} ms).`);
@@ -59,10 +71,14 @@ export function describeLocalState(s: LocalState, now: number = Date.now()): Loc
       tooltip: [`Automatic inline completions are snoozed for ${mins} more minute${mins === 1 ? '' : 's'} (Alt+\\ still asks for one).`, ...details],
     };
   }
+  if (s.remote?.blocked) {
+    return { icon: '$(shield)', text: 'Tandem: remote blocked', severity: 'warning', tooltip: [`Local-only mode: ${s.remote.host} is not this machine, so no completions are requested from it.`, ...details] };
+  }
   switch (h.kind) {
     case 'checking':
       return { icon: '$(loading~spin)', text: 'Tandem', severity: 'ok', tooltip: [`Checking ${where}…`, ...details] };
     case 'ready': {
+      const onHost = s.remote ? ` (on ${s.remote.host}: code leaves this machine)` : '';
       // A slow answer that paid a model load is a cold start, not a slow model.
       const cold = !s.busy && (s.last?.server.loadMs ?? 0) >= COLD_START_MS;
       const slow = !s.busy && !cold && s.last !== undefined && s.last.firstTokenMs > SLOW_FIRST_TOKEN_MS;
@@ -76,7 +92,7 @@ export function describeLocalState(s: LocalState, now: number = Date.now()): Loc
         icon: s.busy ? '$(loading~spin)' : '$(sparkle)',
         text: s.busy ? 'Tandem: busy' : cold ? 'Tandem: ready (was cold)' : 'Tandem: ready',
         severity: 'ok',
-        tooltip: [`${s.busy ? 'Generating with' : 'Ready:'} ${where}.`,
+        tooltip: [`${s.busy ? 'Generating with' : 'Ready:'} ${where}${onHost}.`,
           `Fill-in-the-middle: ${h.fim === 'native' ? "the model's own template" : 'raw prompt with the family template'}.`,
           ...(h.version ? [`Server version ${h.version}.`] : []), ...details],
       };
@@ -87,6 +103,13 @@ export function describeLocalState(s: LocalState, now: number = Date.now()): Loc
       return { icon: '$(warning)', text: 'Tandem: model missing', severity: 'warning', tooltip: [`${s.model} is not available on the server at ${s.endpoint}.`, h.detail, ...details] };
     case 'noFim':
       return { icon: '$(warning)', text: 'Tandem: no FIM', severity: 'warning', tooltip: [`${s.model} cannot fill in the middle, so it cannot complete code here.`, h.detail, ...details] };
+    case 'unauthorized':
+      return {
+        icon: '$(key)', text: h.tokenSent ? 'Tandem: token rejected' : 'Tandem: token needed', severity: 'warning',
+        tooltip: [h.tokenSent
+          ? `The server at ${s.endpoint} rejected the local server token (${h.status}). Set the right one with Tandem: Set Local Server Token.`
+          : `The server at ${s.endpoint} requires a token (${h.status}). Set it with Tandem: Set Local Server Token.`, ...details],
+      };
     case 'error':
       return { icon: '$(error)', text: 'Tandem: error', severity: 'error', tooltip: [`The local model server failed: ${h.detail}`, ...details] };
   }

@@ -4,6 +4,7 @@
 import type { ModelHealth } from '../shared/modelBackend';
 import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
 import type { PrivacyMode } from '../settings';
+import type { LocalDestination } from '../privacy/localDestination';
 import type { PathExclusion } from '../privacy/pathExclusion';
 
 export interface PrivacyStatusInput {
@@ -18,6 +19,8 @@ export interface PrivacyStatusInput {
   cloudFallback: boolean;
   inlineInExcludedFiles: boolean;
   localHealth: ModelHealth | { kind: 'checking' } | undefined;
+  /** Where tandem.local.endpoint is (localDestination); absent means this machine. */
+  localDestination?: LocalDestination;
   /** The active editor's file, workspace-relative; undefined when no file editor is active. */
   activeFile?: { path: string; exclusion: PathExclusion };
 }
@@ -42,6 +45,7 @@ export function describePrivacy(i: PrivacyStatusInput): PrivacyStatusView {
     cloudFallback: i.cloudFallback, inlineInExcludedFiles: i.inlineInExcludedFiles,
     // The budget is checked per request, with that request's estimate; the status does not guess.
     budget: { kind: 'ok' as const },
+    ...(i.localDestination ? { localDestination: i.localDestination } : {}),
   };
   const refactor = decideRoute({ ...base, kind: 'refactor', explicitInvoke: true, localHealth: localHealthFor('refactor', i.localHealth) });
   const inline = decideRoute({ ...base, kind: 'inline', explicitInvoke: false, localHealth: localHealthFor('inline', i.localHealth) });
@@ -59,6 +63,20 @@ export function describePrivacy(i: PrivacyStatusInput): PrivacyStatusView {
   } else {
     text = '$(cloud) hybrid';
     summary = `Privacy mode: hybrid. Inline completions stay on the local model; refactors go to ${i.cloudModel} at ${i.cloudHost || 'the cloud'}.`;
+  }
+  // The "local" model on another machine: code leaves this machine whatever the mode says.
+  const remote = i.localDestination?.kind === 'remote' ? i.localDestination : undefined;
+  if (remote && i.mode === 'localOnly' && !remote.allowed) {
+    text = `$(shield) local only $(error) ${remote.host} blocked`;
+    summary = `Privacy mode: local only, but the local endpoint ${remote.host} is another machine, so nothing is sent to it: ` +
+      'no completions and no refactors until you allow that host in your user settings (tandem.local.allowedRemoteHosts) or point tandem.local.endpoint at this machine.';
+    severity = 'warning';
+  } else if (remote) {
+    text += ` $(remote) ${remote.host}`;
+    summary = i.mode === 'localOnly'
+      ? `Privacy mode: local only, with the local model on ${remote.host} (allowed in your user settings): code leaves this machine for that server, and nowhere else. Each request is recorded in What Left This Machine.`
+      : `Privacy mode: hybrid. Inline completions go to the local model on ${remote.host}, another machine (recorded in What Left This Machine); refactors go to ${i.cloudModel} at ${i.cloudHost || 'the cloud'}.`;
+    severity = 'warning';
   }
   if (excluded.excluded) {
     text += ' $(eye-closed) excluded';
@@ -98,5 +116,6 @@ function refactorWord(d: RouteDecision): string {
 }
 
 function routeWord(d: RouteDecision): string {
+  if (d.kind === 'local' && d.remoteHost) return `local model on ${d.remoteHost} (leaves this machine)`;
   return d.kind === 'cloud' ? 'cloud' : d.kind === 'local' ? 'local model' : 'refused';
 }
