@@ -95,6 +95,8 @@ export interface OllamaGeneration {
   cachedTokens?: number;
   /** base + uncached prompt tokens / rate: how long after the slot was granted the first token was due. */
   firstTokenDueMs?: number;
+  /** When the slot was free again (later than endedAt for an abort during prompt processing). */
+  slotReleasedAt?: number;
   /** Uncached prompt tokens actually processed (less than uncached when aborted during the prompt). */
   processedTokens?: number;
 }
@@ -366,6 +368,7 @@ export async function startOllamaDouble(initial: OllamaDoubleOptions = {}): Prom
     const releaseSlot = (afterMs: number): void => {
       if (!holdsSlot || !serverSlot) return;
       holdsSlot = false;
+      gen.slotReleasedAt = Date.now() + Math.max(0, afterMs);
       if (afterMs > 0) timers.after(afterMs, () => serverSlot.release());
       else serverSlot.release();
     };
