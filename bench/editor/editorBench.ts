@@ -108,7 +108,8 @@ interface RunResult {
   figures: EditorFigures;
   typedCorrectly: boolean;
   loadAverage: number[];
-  generations: Array<Omit<GenerationRecord, 'tokens' | 'tokenTimes'> & { tokens: number; tokenTimes?: undefined }>;
+  /** tokenTimes: ms after the request arrived. */
+  generations: Array<Omit<GenerationRecord, 'tokens'> & { tokens: number }>;
   /** What the page saw, ms after the first key: keydowns and ghost text changes. */
   page: { t0: number; keys: number[]; ghosts: Array<[number, string]> };
 }
@@ -228,7 +229,7 @@ async function runOne(host: { nodeBin: string; codeServerEntry: string }, chromi
       figures,
       typedCorrectly,
       loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
-      generations: generations.map((g) => ({ ...g, tokens: g.tokenTimes.length, tokenTimes: undefined })),
+      generations: generations.map((g) => ({ ...g, tokens: g.tokenTimes.length, tokenTimes: g.tokenTimes.map((t) => t - g.receivedAt) })),
       page: {
         t0: probe.keys[0]?.t ?? 0,
         keys: probe.keys.map((k) => Math.round(k.t - probe.keys[0].t)),

@@ -175,18 +175,16 @@ export function computeFigures(rec: RunRecord): EditorFigures {
     .filter(([a, b]) => b > a)
     .sort((x, y) => x[0] - y[0]);
   let busy = 0;
-  let curA = -Infinity;
-  let curB = -Infinity;
+  let cur: [number, number] | undefined;
   for (const [a, b] of spans) {
-    if (a > curB) {
-      busy += Math.max(0, curB - curA);
-      curA = a;
-      curB = b;
+    if (!cur || a > cur[1]) {
+      if (cur) busy += cur[1] - cur[0];
+      cur = [a, b];
     } else {
-      curB = Math.max(curB, b);
+      cur[1] = Math.max(cur[1], b);
     }
   }
-  busy += Math.max(0, curB - curA);
+  if (cur) busy += cur[1] - cur[0];
 
   // In flight at the server: received and not yet ended (queued ones included).
   const edges = withPrompt.flatMap((g) => [[g.receivedAt, 1], [g.endedAt ?? rec.endAt, -1]] as Array<[number, number]>)

@@ -29,6 +29,7 @@ import type { EngineSettings } from './engineSettings';
 import { agrees, InflightRequest, type WaitResult } from './inflight';
 import { postProcess } from './postProcess';
 import { buildPromptWindow, type PromptWindow } from './promptWindow';
+import { ServerSpeed } from './serverSpeed';
 import { stopRuleFor, type StreamShape } from './stopRules';
 
 export type { CompletionContext, CompletionOutcome } from './completionOutcome';
@@ -104,6 +105,8 @@ interface Position {
 export class CompletionEngine {
   private readonly cache = new CompletionCache();
   private readonly debounce: AdaptiveDebounce;
+  /** The server's prompt rate, which sizes the suffix window (reprocessed on every request). */
+  private readonly speed = new ServerSpeed();
   private inflight: InflightRequest | undefined;
   private orphanTimer: TimerHandle | undefined;
   private speculationTimer: TimerHandle | undefined;
@@ -243,7 +246,7 @@ export class CompletionEngine {
       if (!debounced) {
         debounced = true;
         const q0 = clock.now();
-        const elapsed = await sleep(clock, this.debounce.delayMs() - (q0 - t0), stop);
+        const elapsed = await sleep(clock, this.debounce.delayMs(here.docPrefix) - (q0 - t0), stop);
         queuedMs += clock.now() - q0;
         if (!elapsed) return this.skip(t0, 'cancelled');
         // Only the newest call may start a request: an older one is for a position already left.
@@ -339,6 +342,7 @@ export class CompletionEngine {
     if (end?.kind === 'text') {
       const latency = (req.endAt ?? this.deps.clock.now()) - req.sentAt;
       this.debounce.noteModelLatency(latency);
+      this.speed.note(end.result.server);
       this.st.lastLatencyMs = latency;
       this.st.lastFirstTokenMs = req.firstTokenAt === undefined ? undefined : req.firstTokenAt - req.sentAt;
       this.st.lastServer = end.result.server;
@@ -477,7 +481,7 @@ export class CompletionEngine {
 
   private position(ctx: CompletionContext, s: EngineSettings): Position {
     const win = buildPromptWindow({ text: ctx.text, offset: ctx.offset, languageId: ctx.languageId },
-      { maxPrefixChars: s.maxPrefixChars, maxSuffixChars: s.maxSuffixChars }, ctx.snippets);
+      { maxPrefixChars: s.maxPrefixChars, maxSuffixChars: this.speed.suffixChars(s.maxSuffixChars) }, ctx.snippets);
     const docPrefix = ctx.text.slice(win.prefixStart, ctx.offset);
     return { ctx, win, docPrefix, key: CompletionCache.key(ctx.languageId, win.prefix, win.suffix) };
   }
@@ -497,6 +501,7 @@ export class CompletionEngine {
     if (backend === this.lastBackend && config === this.lastConfig) return;
     if (this.lastBackend !== undefined) {
       this.cache.clear();
+      this.speed.reset();
       this.breaker.reset();
       this.probe = undefined;
       if (this.inflight) this.abortInflight(this.inflight, 'superseded', 'settings changed');
