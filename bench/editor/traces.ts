@@ -50,15 +50,16 @@ const pauseMs = (rand: () => number): number => Math.round(600 + rand() * 900);
 
 /**
  * The first stretch of KEYSTROKES characters at or after `fraction` of the file that starts at a
- * line start and ends with a line end: the cursor then never has text after it on its line, where
- * an inline completion would be a mid-line insertion rather than the typing it replays.
+ * line start and stops just before a line break, which stays in the file: the cursor then never
+ * has text after it on its line (where completions would be mid-line insertions, which Tandem
+ * skips, rather than the typing this replays).
  */
 function stretch(corpusFile: string, fraction: number): { truth: string; start: number; text: string } {
   const truth = fs.readFileSync(path.join(CORPUS, corpusFile), 'utf8');
   for (let start = truth.lastIndexOf('\n', Math.floor(truth.length * fraction)) + 1; start > 0 || start === 0; start = truth.indexOf('\n', start) + 1) {
     const text = truth.slice(start, start + KEYSTROKES);
     if (text.length < KEYSTROKES) break;
-    if (text.endsWith('\n') && !/[\t\r]/.test(text)) return { truth, start, text };
+    if (truth[start + KEYSTROKES] === '\n' && !/[\t\r]/.test(text)) return { truth, start, text };
     if (truth.indexOf('\n', start) < 0) break;
   }
   throw new Error(`${corpusFile}: no ${KEYSTROKES}-character stretch of whole lines after ${fraction}`);
@@ -67,7 +68,7 @@ function stretch(corpusFile: string, fraction: number): { truth: string; start: 
 /** The issue's first trace: a 0.6-1.5 s pause every 15-30 keys, wherever it falls. */
 export function randomPauseTrace(seed: number): Trace {
   const rand = mulberry32(seed);
-  const { truth, start, text } = stretch('completionCache.ts.txt', 0.3);
+  const { truth, start, text } = stretch('completionCache.ts.txt', 0.28);
   const pauseAfter: number[] = [];
   for (let i = 14 + Math.floor(rand() * 16); i < KEYSTROKES - 1; i += 15 + Math.floor(rand() * 16)) pauseAfter.push(i);
   return build('random', 'completionCache.ts.txt', 'completionCache.ts', truth, start, text, pauseAfter, rand);
@@ -83,7 +84,7 @@ const isWordChar = (c: string | undefined): boolean => c !== undefined && /[A-Za
  */
 export function boundaryPauseTrace(seed: number): Trace {
   const rand = mulberry32(seed + 1000);
-  const { truth, start, text } = stretch('inventory.py.txt', 0.1);
+  const { truth, start, text } = stretch('inventory.py.txt', 0.27);
   const pauseAfter: number[] = [];
   let due = 14 + Math.floor(rand() * 16);
   for (let i = 0; i < KEYSTROKES - 1; i++) {
