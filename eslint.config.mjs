@@ -1,6 +1,8 @@
-// The one rule that keeps the architecture honest: src/core decides, src/vscode adapts, so nothing
-// under src/core may import `vscode` (it must run under plain mocha, in the CLI and the benchmark).
+// The rules that keep the architecture honest: src/core decides, src/vscode adapts, so nothing
+// under src/core may import `vscode` (it must run under plain mocha, in the CLI and the benchmark);
+// and inside src/core imports go downward only (layer table in eslint-rules/layerOrder.mjs).
 import tseslint from 'typescript-eslint';
+import tandem from './eslint-rules/layerOrder.mjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', '.test-host/**', 'media/vendor/**', 'test-results/**'] },
@@ -12,6 +14,11 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'off',
       'no-debugger': 'error',
     },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    plugins: { tandem },
+    rules: { 'tandem/layer-order': 'error' },
   },
   {
     files: ['src/core/**/*.ts', 'src/cli/**/*.ts'],

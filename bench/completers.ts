@@ -2,10 +2,10 @@
 // metered (FetchMeter): ours (CompletionEngine), the naive baseline (NaiveEngine: a request per
 // keystroke, never aborted, whole answer) and the typical extension (TypicalEngine).
 import { OllamaBackend } from '../src/core/backends/ollamaBackend';
-import { systemClock } from '../src/core/completion/clock';
+import { systemClock } from '../src/core/shared/clock';
 import { CompletionEngine, type EngineStats } from '../src/core/completion/completionEngine';
 import { engineSettingsFrom, type EngineSettings } from '../src/core/completion/engineSettings';
-import { NaiveEngine } from '../src/core/completion/naiveEngine';
+import { NaiveEngine } from './naiveEngine';
 import { readSettings } from '../src/core/settings';
 import { FetchMeter } from './measuredFetch';
 import type { Completer } from './session';

@@ -2,8 +2,8 @@
 // 300 ms debounce, then one request that runs to the model's own end (the whole multi-line
 // answer, no stop at the first newline), shown only once it is complete. It is given the benefit
 // of the doubt on aborts: a cancelled call aborts its request (many do not).
-import type { CompletionBackend } from '../src/core/backends/modelBackend';
-import { sleep, type Clock } from '../src/core/completion/clock';
+import type { CompletionBackend } from '../src/core/shared/modelBackend';
+import { sleep, type Clock } from '../src/core/shared/clock';
 import { skipReasonFor, type CompletionContext, type CompletionOutcome } from '../src/core/completion/completionOutcome';
 import { decideShape } from '../src/core/completion/completionShape';
 import type { EngineSettings } from '../src/core/completion/engineSettings';

@@ -6,14 +6,13 @@
 //                           [--cloud-base-url URL] [--json]     (API key from OPENAI_API_KEY)
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readSettings, type TandemSettings } from '../core/settings';
+import { rawSettingsFromJson, readSettings, readSettingsSnapshot, type TandemSettings } from '../core/settings';
 import { createLocalBackend } from '../core/backends/createLocalBackend';
 import { CompletionEngine } from '../core/completion/completionEngine';
 import { engineSettingsFrom } from '../core/completion/engineSettings';
-import { systemClock } from '../core/completion/clock';
+import { systemClock } from '../core/shared/clock';
 import { languageIdForPath } from '../core/completion/languageIds';
 import { offsetAt } from '../core/completion/textPosition';
-import { effectiveBudget } from '../core/cost/budget';
 import { formatDoctorText, runDoctor } from '../core/setup/doctor';
 
 const USAGE = `Usage:
@@ -103,36 +102,22 @@ async function doctor(args: string[], out: (s: string) => void): Promise<number>
   flag('local.model', values.model);
   flag('local.provider', values.provider);
   flag('cloud.baseUrl', values['cloud-base-url']);
-  const settings = readSettings((key) => raw[key]);
-  const num = (v: unknown) => (typeof v === 'number' && v > 0 ? v : undefined);
-  const budget = effectiveBudget({
-    dailyUsd: num(raw['cloud.dailyBudgetUsd']),
-    monthlyUsd: num(raw['cloud.monthlyBudgetUsd']),
-    warnAtFraction: settings.cloud.warnAtPercent / 100,
-    hardStop: settings.cloud.hardStop,
-  });
+  // Settings file and flags are the user's own choice here: there is no workspace level.
+  const settings = readSettingsSnapshot({ user: (key) => raw[key], workspace: () => undefined, trusted: true });
   const key = process.env.OPENAI_API_KEY?.trim();
   const report = await runDoctor({
     settings,
     localBackend: createLocalBackend(settings),
     apiKey: async () => (key ? key : undefined),
-    // Settings file and flags are the user's own choice here: there is no workspace level.
-    userLevelBaseUrl: typeof raw['cloud.baseUrl'] === 'string' ? raw['cloud.baseUrl'] : undefined,
-    budget,
+    userLevelBaseUrl: settings.policy.userBaseUrl,
+    budget: settings.policy.budget,
   });
   out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorText(report));
   return report.overall === 'fail' ? 1 : 0;
 }
 
-/** tandem.* keys of a VS Code settings.json (comments and trailing commas allowed), without the prefix. */
 function readSettingsFile(file: string): Record<string, unknown> {
-  const text = readFileSync(file, 'utf8')
-    .replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (m, str) => str ?? '')
-    .replace(/,(\s*[}\]])/g, '$1');
-  const all = JSON.parse(text) as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(all)) if (k.startsWith('tandem.')) out[k.slice('tandem.'.length)] = v;
-  return out;
+  return rawSettingsFromJson(readFileSync(file, 'utf8'));
 }
 
 if (require.main === module) {

@@ -1,8 +1,16 @@
 // The typed settings object. One module reads raw values (from VS Code's configuration, the CLI's
-// flags or a test), validates and clamps them, and hands out a frozen object; nothing else reads
-// raw configuration. The manifest's `contributes.configuration` declares the same keys, and a unit
-// test checks that the two agree.
-import { parsePriceOverrides, type PriceRow } from './cost/priceTable';
+// settings.json and flags, or a test), validates and clamps them, and hands out a frozen object;
+// nothing else reads raw configuration. The manifest's `contributes.configuration` declares the
+// same keys, and a unit test checks that the two agree.
+//
+// `readSettingsSnapshot` takes the user's and the workspace's values separately, because a
+// workspace's values arrive with a cloned repository: for privacy and money a workspace may only
+// tighten what the user set (add exclusions, switch to local-only, turn redaction on, lower a
+// budget), never loosen it, and the effective cloud policy (where the API key may go, the budget)
+// is computed here once per configuration change rather than by every caller.
+import { apiKeyAllowedFor } from './shared/apiKeyAllowedFor';
+import { effectiveBudget, type BudgetSettings } from './shared/budgetPolicy';
+import { parsePriceOverrides, type PriceRow } from './shared/priceTable';
 
 export type LocalProvider = 'ollama' | 'openai-compatible';
 export type PrivacyMode = 'hybrid' | 'localOnly';
@@ -99,7 +107,7 @@ export function readSettings(get: RawSettingsReader): TandemSettings {
     local: {
       provider: oneOf(get('local.provider'), ['ollama', 'openai-compatible'] as const, d.local.provider),
       endpoint: url(get('local.endpoint'), d.local.endpoint),
-      model: nonEmptyString(get('local.model'), d.local.model),
+      model: modelName(get('local.model'), d.local.model),
       keepAlive: nonEmptyString(get('local.keepAlive'), d.local.keepAlive),
       warmUp: bool(get('local.warmUp'), d.local.warmUp),
       maxTokens: intIn(get('local.maxTokens'), 8, 1024, d.local.maxTokens),
@@ -133,6 +141,153 @@ export function readSettings(get: RawSettingsReader): TandemSettings {
       redactSecrets: bool(get('privacy.redactSecrets'), d.privacy.redactSecrets),
     },
   });
+}
+
+/**
+ * Model names as Ollama and OpenAI-compatible servers spell them: `name`, `namespace/name:tag`,
+ * `hf.co/user/repo:Q4_K_M`. The name reaches a terminal (`ollama pull NAME` in Check Setup), so
+ * anything outside this alphabet (spaces, quotes, `;`, `$`, backticks) is refused, not escaped.
+ */
+export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*){0,3}(?::[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
+
+export function isValidModelName(v: unknown): v is string {
+  return typeof v === 'string' && v.length <= 200 && MODEL_NAME_PATTERN.test(v);
+}
+
+function modelName(v: unknown, fallback: string): string {
+  const name = typeof v === 'string' ? v.trim() : v;
+  return isValidModelName(name) ? name : fallback;
+}
+
+/** Where raw values come from, one reader per level. */
+export interface SettingsSources {
+  /** The user's own settings (VS Code's globalValue; the CLI's settings.json and flags). */
+  user: RawSettingsReader;
+  /** The workspace's settings (.vscode/settings.json or the .code-workspace file). */
+  workspace: RawSettingsReader;
+  /** False in an untrusted workspace: its values of restricted settings are ignored entirely. */
+  trusted: boolean;
+}
+
+/**
+ * The tandem.* keys of a VS Code settings.json (comments and trailing commas allowed), without the
+ * prefix: how the CLI feeds a settings file to readSettingsSnapshot. Throws on malformed JSON.
+ */
+export function rawSettingsFromJson(text: string): Record<string, unknown> {
+  const json = text
+    .replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (m, str) => str ?? '')
+    .replace(/,(\s*[}\]])/g, '$1');
+  const all: unknown = JSON.parse(json);
+  const out: Record<string, unknown> = {};
+  if (all && typeof all === 'object' && !Array.isArray(all)) {
+    for (const [k, v] of Object.entries(all)) if (k.startsWith('tandem.')) out[k.slice('tandem.'.length)] = v;
+  }
+  return out;
+}
+
+/** The effective cloud policy, computed once per configuration change. */
+export interface CloudPolicy {
+  /** The base URL in the user's own settings, undefined when they set none (the default applies). */
+  readonly userBaseUrl: string | undefined;
+  /** Whether the API key may go to `cloud.baseUrl` (only to the user's own choice, or the default). */
+  readonly keyAllowed: boolean;
+  /** Budgets with the workspace's values applied tighten-only. */
+  readonly budget: Readonly<BudgetSettings>;
+}
+
+export interface SettingsSnapshot extends TandemSettings {
+  readonly policy: CloudPolicy;
+  /** Workspace values that were ignored because they would have loosened the user's settings. */
+  readonly ignoredWorkspaceKeys: readonly string[];
+}
+
+/**
+ * Settings a workspace may not set at all when untrusted (the manifest's restrictedConfigurations
+ * say the same, and VS Code drops them itself; this holds for the CLI and for a host that does not).
+ */
+export const RESTRICTED_KEYS: readonly string[] = Object.freeze([
+  'cloud.baseUrl', 'local.endpoint', 'cloud.prices', 'cloud.dailyBudgetUsd', 'cloud.monthlyBudgetUsd',
+  'cloud.warnAtPercent', 'cloud.hardStop', 'privacy.redactSecrets', 'inline.cloudFallback',
+]);
+
+/**
+ * Settings only the user may set: a workspace's prices would change what the budget believes a
+ * request costs. (`local.model`, which reaches a terminal, is validated against MODEL_NAME_PATTERN
+ * and quoted instead.)
+ */
+export const USER_ONLY_KEYS: readonly string[] = Object.freeze(['cloud.prices']);
+
+/**
+ * The one reader of layered settings. Ordinary settings merge as VS Code merges them (the workspace
+ * wins); the privacy and money ones combine tighten-only; user-only ones ignore the workspace.
+ */
+export function readSettingsSnapshot(sources: SettingsSources): SettingsSnapshot {
+  const ignored: string[] = [];
+  const ws: RawSettingsReader = (key) => {
+    const v = sources.workspace(key);
+    if (v === undefined) return undefined;
+    if ((!sources.trusted && RESTRICTED_KEYS.includes(key)) || USER_ONLY_KEYS.includes(key)) {
+      ignored.push(key);
+      return undefined;
+    }
+    return v;
+  };
+  const merged = readSettings((key) => ws(key) ?? sources.user(key));
+  const user = readSettings(sources.user);
+  const workspaceOnly = readSettings(ws);
+  const wsSet = (key: string) => ws(key) !== undefined;
+
+  // Privacy: local-only at either level holds; exclusions add up; redaction on at either level holds.
+  const mode = user.privacy.mode === 'localOnly' || (wsSet('privacy.mode') && workspaceOnly.privacy.mode === 'localOnly') ? 'localOnly' : 'hybrid';
+  const exclude = [...new Set([...user.privacy.exclude, ...(wsSet('privacy.exclude') ? workspaceOnly.privacy.exclude : [])])];
+  const redactSecrets = user.privacy.redactSecrets || (wsSet('privacy.redactSecrets') && workspaceOnly.privacy.redactSecrets);
+  // Switches that let code leave (cloud help inline, completions inside excluded files): the user
+  // turns them on; a workspace may only turn them off.
+  const tightenOff = (key: string, userValue: boolean, wsValue: boolean) => userValue && !(wsSet(key) && !wsValue);
+  const cloudFallback = tightenOff('inline.cloudFallback', user.inline.cloudFallback, workspaceOnly.inline.cloudFallback);
+  const enableInExcludedFiles = tightenOff('inline.enableInExcludedFiles', user.inline.enableInExcludedFiles, workspaceOnly.inline.enableInExcludedFiles);
+  noteLoosening(ignored, 'privacy.mode', wsSet('privacy.mode') && workspaceOnly.privacy.mode !== mode);
+  noteLoosening(ignored, 'privacy.redactSecrets', wsSet('privacy.redactSecrets') && workspaceOnly.privacy.redactSecrets !== redactSecrets);
+  noteLoosening(ignored, 'inline.cloudFallback', wsSet('inline.cloudFallback') && workspaceOnly.inline.cloudFallback !== cloudFallback);
+  noteLoosening(ignored, 'inline.enableInExcludedFiles', wsSet('inline.enableInExcludedFiles') && workspaceOnly.inline.enableInExcludedFiles !== enableInExcludedFiles);
+
+  const budgetLevel = (get: RawSettingsReader, typed: TandemSettings): Partial<BudgetSettings> => ({
+    ...(positive(get('cloud.dailyBudgetUsd')) ? { dailyUsd: typed.cloud.dailyBudgetUsd } : {}),
+    ...(positive(get('cloud.monthlyBudgetUsd')) ? { monthlyUsd: typed.cloud.monthlyBudgetUsd } : {}),
+    ...(get('cloud.warnAtPercent') !== undefined ? { warnAtFraction: typed.cloud.warnAtPercent / 100 } : {}),
+    ...(typeof get('cloud.hardStop') === 'boolean' ? { hardStop: typed.cloud.hardStop } : {}),
+  });
+  const budget = effectiveBudget(budgetLevel(sources.user, user), budgetLevel(ws, workspaceOnly));
+  const rawUserBaseUrl = sources.user('cloud.baseUrl');
+  const userBaseUrl = typeof rawUserBaseUrl === 'string' ? user.cloud.baseUrl : undefined;
+
+  return deepFreeze({
+    ...merged,
+    inline: { ...merged.inline, cloudFallback, enableInExcludedFiles },
+    cloud: {
+      ...merged.cloud,
+      // The effective budget, so every reader of the typed fields sees the tightened numbers.
+      dailyBudgetUsd: budget.dailyUsd ?? 0,
+      monthlyBudgetUsd: budget.monthlyUsd ?? 0,
+      warnAtPercent: Math.round(budget.warnAtFraction * 100),
+      hardStop: budget.hardStop,
+    },
+    privacy: { mode, exclude, redactSecrets },
+    policy: {
+      userBaseUrl,
+      keyAllowed: apiKeyAllowedFor(merged.cloud.baseUrl, userBaseUrl, DEFAULT_CLOUD_BASE_URL),
+      budget: { ...budget },
+    },
+    ignoredWorkspaceKeys: [...new Set(ignored)],
+  });
+}
+
+function noteLoosening(ignored: string[], key: string, loosened: boolean): void {
+  if (loosened) ignored.push(key);
+}
+
+function positive(v: unknown): boolean {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0;
 }
 
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], fallback: T): T {

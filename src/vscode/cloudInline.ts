@@ -6,8 +6,7 @@ import * as vscode from 'vscode';
 import type { CompletionContext } from '../core/completion/completionOutcome';
 import { CloudInlineService } from '../core/completion/cloudInlineService';
 import { cloudInlineLogLine, cloudInlineView, sendingView, type CloudInlineView } from '../core/completion/cloudInlineView';
-import { userLevelValue } from './configuration';
-import { budgetLevels, type Services } from './services';
+import type { Services } from './services';
 
 /** How long the item stays after a cloud completion (a local completion shown clears it sooner). */
 const SHOW_FOR_MS = 60_000;
@@ -25,8 +24,6 @@ export function createCloudInline(services: Services): CloudInline {
   const { log } = services;
   const service = new CloudInlineService({
     settings: () => services.settings(),
-    userLevelBaseUrl: () => userLevelValue<string>('cloud.baseUrl'),
-    budgetLevels,
     trusted: () => services.trusted(),
     workspaceName: () => services.workspaceName(),
     isExcluded: (p) => services.exclusion.isExcludedRelative(p),

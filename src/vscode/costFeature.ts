@@ -4,12 +4,11 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { effectiveBudget } from '../core/cost/budget';
 import { costMeterView, SHOW_SPEND_COMMAND } from '../core/cost/costMeter';
 import { SpendLedger } from '../core/cost/ledger';
-import { localAcceptedRecord, localShownRecord } from '../core/cost/localEventRecord';
+import { localAcceptedRecord, localShownRecord } from '../core/completion/localEventRecord';
 import { localStats } from '../core/cost/localStats';
-import { DEFAULT_CLOUD_MODEL, DEFAULT_PRICES, resolvePrice } from '../core/cost/priceTable';
+import { DEFAULT_CLOUD_MODEL, DEFAULT_PRICES, resolvePrice } from '../core/shared/priceTable';
 import { spendCsv } from '../core/cost/spendCsv';
 import type { SpendRecord } from '../core/cost/spendRecord';
 import { summarize } from '../core/cost/spendSummary';
@@ -17,7 +16,7 @@ import { spendViewModel, type SpendViewModel } from '../core/cost/spendViewModel
 import { CostMeter } from './costMeter';
 import type { InlineObserver } from './inlineFeature';
 import { LedgerWatcher } from './ledgerWatcher';
-import { budgetLevels, type Services } from './services';
+import type { Services } from './services';
 import { SpendView } from './spendView';
 
 export const EXPORT_SPEND_COMMAND = 'tandem.exportSpendCsv';
@@ -56,8 +55,7 @@ export function registerCostFeature(services: Services): CostFeature {
     };
     // Local records live in their own ledger, but refactors run locally are in the cloud one.
     const summary = summarize(cloud.records, now, { rollups: cloud.rollups, priceOf });
-    const levels = budgetLevels();
-    const budget = effectiveBudget(levels.user, levels.workspace);
+    const budget = s.policy.budget;
     const cloudPrice = priceOf(s.cloud.model);
     const equivalentPrice = cloudPrice ?? priceOf(DEFAULT_CLOUD_MODEL) ?? DEFAULT_PRICES[0];
     const localRecords: SpendRecord[] = [...local.records, ...cloud.records.filter((r) => r.route === 'local' && r.localEvent !== undefined)];

@@ -5,12 +5,15 @@
 import * as vscode from 'vscode';
 import { snoozeUntil, withLanguage, type InlineControlState } from '../core/setup/inlineControl';
 import type { TandemSettings } from '../core/settings';
+import type { Configuration } from './configuration';
 
 export class InlineControlStore implements vscode.Disposable {
   private until = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
+
+  constructor(private readonly configuration: Configuration) {}
 
   get snoozedUntil(): number {
     return this.until;
@@ -37,7 +40,7 @@ export class InlineControlStore implements vscode.Disposable {
   }
 
   async setLanguageDisabled(settings: TandemSettings, languageId: string, disabled: boolean): Promise<void> {
-    await vscode.workspace.getConfiguration('tandem').update('inline.disabledLanguages',
+    await this.configuration.update('inline.disabledLanguages',
       withLanguage(settings.inline.disabledLanguages, languageId, disabled), vscode.ConfigurationTarget.Global);
   }
 

@@ -2,10 +2,9 @@
 // status bar item.
 import * as vscode from 'vscode';
 import { CompletionEngine, type CompletionOutcome } from '../core/completion/completionEngine';
-import { systemClock } from '../core/completion/clock';
+import { systemClock } from '../core/shared/clock';
 import { engineSettingsFrom } from '../core/completion/engineSettings';
 import { pickSnippets, type SnippetCandidate } from '../core/completion/contextSnippets';
-import type { TandemSettings } from '../core/settings';
 import { inlineGate } from '../core/setup/inlineControl';
 import { problemForInlineFailure } from '../core/setup/problemNotifier';
 import { createCloudInline } from './cloudInline';
@@ -99,7 +98,7 @@ export function registerInlineFeature(services: Services, observer?: InlineObser
       await local.check();
       log.show(true);
     }),
-    services.onDidChangeSettings((next: TandemSettings) => {
+    services.onDidChangeSettings((next) => {
       const previous = settings;
       settings = next;
       engineSettings = engineSettingsFrom(next);

@@ -2,11 +2,10 @@
 // changes, a re-check while it is not ready (so a server that comes back is noticed without a
 // reload), warm-up, and what completions report. Status bar and log read the same value.
 import * as vscode from 'vscode';
-import type { CompletionBackend, ModelHealth } from '../core/backends/modelBackend';
-import { OllamaBackend } from '../core/backends/ollamaBackend';
+import type { CompletionBackend, ModelHealth } from '../core/shared/modelBackend';
 import { createLocalBackend } from '../core/backends/createLocalBackend';
 import type { CompletionOutcome } from '../core/completion/completionOutcome';
-import type { LocalState } from '../core/completion/localState';
+import type { LocalState } from '../core/status/localState';
 import type { TandemSettings } from '../core/settings';
 
 /** While the server is not ready, look again this often. */
@@ -65,7 +64,7 @@ export class LocalModelMonitor implements vscode.Disposable {
     }
     if (health.kind !== 'ready') {
       this.recheck = setTimeout(() => void this.check(), RECHECK_MS);
-    } else if (s.local.warmUp && checked instanceof OllamaBackend) {
+    } else if (s.local.warmUp && checked.warmUp) {
       checked.warmUp().then(
         ({ loadMs }) => { if (checked === this.backendInstance) this.update({ coldStartMs: loadMs }); },
         (e) => this.log.debug(`Warm-up failed: ${e?.message ?? e}`),

@@ -1,7 +1,7 @@
 // The status bar item for the local model: ready, busy, cold, offline, model missing, no FIM.
 // A down server shows here and only here: never as a popup.
 import * as vscode from 'vscode';
-import { describeLocalState, type LocalState } from '../core/completion/localState';
+import { describeLocalState, type LocalState } from '../core/status/localState';
 
 export class LocalModelStatus implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;

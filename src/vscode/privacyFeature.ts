@@ -3,11 +3,9 @@
 // and keeping all of it current when trust is granted, the key, settings or exclusions change.
 // Decisions are core's (privacyStatus.ts over decideRoute; egressView.ts); this only gathers inputs.
 import * as vscode from 'vscode';
-import { apiKeyAllowedFor, endpointHost } from '../core/privacy/apiKeyAllowedFor';
+import { endpointHost } from '../core/shared/apiKeyAllowedFor';
 import { renderEgressMarkdown } from '../core/privacy/egressView';
-import { describePrivacy, privacyLogLine, type PrivacyStatusView } from '../core/privacy/privacyStatus';
-import { DEFAULT_CLOUD_BASE_URL } from '../core/settings';
-import { userLevelValue } from './configuration';
+import { describePrivacy, privacyLogLine, type PrivacyStatusView } from '../core/status/privacyStatus';
 import type { Services } from './services';
 
 export const EGRESS_SCHEME = 'tandem-egress';
@@ -28,11 +26,21 @@ export function registerPrivacyFeature(services: Services): void {
       await vscode.window.showTextDocument(doc, { preview: false });
     }),
     vscode.commands.registerCommand('tandem.togglePrivacyMode', async () => {
+      const { configuration } = services;
       const next = services.settings().privacy.mode === 'localOnly' ? 'hybrid' : 'localOnly';
-      // Privacy is a property of the workspace (resource scope): a client's repository can be
-      // local-only while a side project is hybrid. Without a workspace it is the user's default.
-      const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-      await vscode.workspace.getConfiguration('tandem').update('privacy.mode', next, target);
+      const hasWorkspace = Boolean(vscode.workspace.workspaceFolders?.length);
+      if (next === 'localOnly') {
+        // Tightening is the workspace's right: a client's repository can be local-only while a side
+        // project is hybrid. Without a workspace it is the user's default.
+        await configuration.update('privacy.mode', next, hasWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+      } else {
+        // Loosening counts only at the user's level (a workspace value can only tighten): the user
+        // asked for hybrid here, so drop this workspace's local-only and their own.
+        if (hasWorkspace && configuration.valueAt('privacy.mode', 'workspace') !== undefined) {
+          await configuration.update('privacy.mode', undefined, vscode.ConfigurationTarget.Workspace);
+        }
+        if (configuration.valueAt('privacy.mode', 'user') === 'localOnly') await configuration.update('privacy.mode', next, vscode.ConfigurationTarget.Global);
+      }
       return next;
     }),
   );
@@ -75,7 +83,7 @@ class PrivacyStatus implements vscode.Disposable {
       mode: s.privacy.mode,
       trusted: this.services.trusted(),
       hasApiKey: this.hasApiKey,
-      endpointAllowed: apiKeyAllowedFor(s.cloud.baseUrl, userLevelValue<string>('cloud.baseUrl'), DEFAULT_CLOUD_BASE_URL),
+      endpointAllowed: s.policy.keyAllowed,
       cloudHost: endpointHost(s.cloud.baseUrl),
       cloudModel: s.cloud.model,
       cloudFallback: s.inline.cloudFallback,

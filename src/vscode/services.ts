@@ -5,10 +5,10 @@ import * as vscode from 'vscode';
 import { SpendLedger } from '../core/cost/ledger';
 import { EgressLog, fileLineStore } from '../core/privacy/egressLog';
 import { RefactorService } from '../core/refactor/refactorService';
-import type { TandemSettings } from '../core/settings';
+import type { SettingsSnapshot } from '../core/settings';
 import { ProblemNotifier, type Problem } from '../core/setup/problemNotifier';
 import { ApiKeyStore } from './apiKeyStore';
-import { currentSettings, onSettingsChanged, userLevelValue } from './configuration';
+import { Configuration } from './configuration';
 import { InlineControlStore } from './inlineControlStore';
 import { LocalModelMonitor } from './localModelMonitor';
 import { WorkspaceExclusion } from './workspaceExclusion';
@@ -16,9 +16,12 @@ import { WorkspaceExclusion } from './workspaceExclusion';
 export interface Services {
   readonly context: vscode.ExtensionContext;
   readonly log: vscode.LogOutputChannel;
-  settings(): TandemSettings;
+  /** The current settings snapshot (read once per configuration change, workspace tighten-only). */
+  settings(): SettingsSnapshot;
   /** Fires after `settings()` already returns the new values. */
-  readonly onDidChangeSettings: vscode.Event<TandemSettings>;
+  readonly onDidChangeSettings: vscode.Event<SettingsSnapshot>;
+  /** Writes settings (the only other way into VS Code's configuration). */
+  readonly configuration: Configuration;
   readonly local: LocalModelMonitor;
   readonly ledger: SpendLedger;
   readonly egress: EgressLog;
@@ -36,8 +39,8 @@ export interface Services {
 }
 
 export function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Services {
-  let settings = currentSettings();
-  const emitter = new vscode.EventEmitter<TandemSettings>();
+  const configuration = new Configuration((line) => log.warn(line));
+  const settings = () => configuration.snapshot;
   // Global storage: every window of this user writes the same ledger and egress log (both are
   // safe for several writers), so "today" means today across windows.
   const storage = context.globalStorageUri.fsPath;
@@ -45,11 +48,11 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
   const egressFile = path.join(storage, 'egress.jsonl');
   const egress = new EgressLog(fileLineStore(egressFile));
   const apiKey = new ApiKeyStore(context.secrets);
-  const exclusion = new WorkspaceExclusion(() => settings.privacy.exclude);
-  const local = new LocalModelMonitor(() => settings, log);
+  const exclusion = new WorkspaceExclusion(() => settings().privacy.exclude);
+  const local = new LocalModelMonitor(settings, log);
   const workspaceName = () => vscode.workspace.name ?? 'no workspace';
   const trusted = () => vscode.workspace.isTrusted;
-  const inlineControl = new InlineControlStore();
+  const inlineControl = new InlineControlStore(configuration);
   const problems = new ProblemNotifier((p) => showProblem(p, log), (p) => {
     // The user asked and got nothing: say why where they look, for a few seconds, no popup.
     log.info(p.message);
@@ -57,9 +60,7 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
   });
 
   const refactor = new RefactorService({
-    settings: () => settings,
-    userLevelBaseUrl: () => userLevelValue<string>('cloud.baseUrl'),
-    budgetLevels: () => budgetLevels(),
+    settings,
     trusted,
     workspaceName,
     isExcluded: (p) => exclusion.isExcludedRelative(p),
@@ -70,25 +71,15 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
     log: (line) => log.warn(line),
   });
 
-  context.subscriptions.push(emitter, apiKey, exclusion, local, inlineControl,
-    onSettingsChanged((next) => {
-      settings = next;
-      void exclusion.reload();
-      emitter.fire(next);
-    }),
-    // Granting trust makes the workspace's restricted settings (base URL, endpoint, prices,
-    // budgets) count from now on; VS Code does not always report that as a configuration change.
-    vscode.workspace.onDidGrantWorkspaceTrust(() => {
-      settings = currentSettings();
-      void exclusion.reload();
-      emitter.fire(settings);
-    }));
+  context.subscriptions.push(configuration, apiKey, exclusion, local, inlineControl,
+    configuration.onDidChange(() => void exclusion.reload()));
   void exclusion.reload();
 
   return {
     context, log, local, ledger, egress, egressFile, apiKey, exclusion, refactor, trusted, workspaceName, inlineControl, problems,
-    settings: () => settings,
-    onDidChangeSettings: emitter.event,
+    settings,
+    onDidChangeSettings: configuration.onDidChange,
+    configuration,
   };
 }
 
@@ -106,24 +97,4 @@ function showProblem(p: Problem, log: vscode.LogOutputChannel): void {
     const action = actions.find((a) => a.label === picked);
     if (action) void vscode.commands.executeCommand(action.command, ...(action.args ?? []));
   });
-}
-
-/** Budgets from user settings and from the workspace: the workspace may only tighten them. */
-export function budgetLevels() {
-  const cfg = vscode.workspace.getConfiguration('tandem');
-  const level = (pick: 'globalValue' | 'workspaceValue') => {
-    const num = (key: string) => {
-      const v = cfg.inspect<number>(key)?.[pick];
-      return typeof v === 'number' && v > 0 ? v : undefined;
-    };
-    const warn = cfg.inspect<number>('cloud.warnAtPercent')?.[pick];
-    const hardStop = cfg.inspect<boolean>('cloud.hardStop')?.[pick];
-    return {
-      ...(num('cloud.dailyBudgetUsd') !== undefined ? { dailyUsd: num('cloud.dailyBudgetUsd') } : {}),
-      ...(num('cloud.monthlyBudgetUsd') !== undefined ? { monthlyUsd: num('cloud.monthlyBudgetUsd') } : {}),
-      ...(typeof warn === 'number' ? { warnAtFraction: Math.min(1, Math.max(0.01, warn / 100)) } : {}),
-      ...(typeof hardStop === 'boolean' ? { hardStop } : {}),
-    };
-  };
-  return { user: level('globalValue'), workspace: level('workspaceValue') };
 }

@@ -2,12 +2,10 @@
 // status bar menu (snooze, per-language switch, manual trigger, Check Setup, log), the manual
 // trigger command behind Alt+\, and Show Log. The walkthrough in the manifest links to these.
 import * as vscode from 'vscode';
-import { effectiveBudget } from '../core/cost/budget';
 import { runDoctor, type DoctorReport } from '../core/setup/doctor';
 import { statusMenuEntries, type MenuEntry } from '../core/setup/inlineControl';
-import { userLevelValue } from './configuration';
 import { APPLY_FIX_COMMAND, DoctorPanel } from './doctorPanel';
-import { budgetLevels, type Services } from './services';
+import type { Services } from './services';
 
 export function registerSetupFeature(services: Services): void {
   const { context, log, inlineControl } = services;
@@ -17,13 +15,12 @@ export function registerSetupFeature(services: Services): void {
   const checkSetup = async (): Promise<DoctorReport> => {
     panel.showChecking();
     const settings = services.settings();
-    const levels = budgetLevels();
     const report = await runDoctor({
       settings,
       localBackend: services.local.backend,
       apiKey: () => services.apiKey.get(),
-      userLevelBaseUrl: userLevelValue<string>('cloud.baseUrl'),
-      budget: effectiveBudget(levels.user, levels.workspace),
+      userLevelBaseUrl: settings.policy.userBaseUrl,
+      budget: settings.policy.budget,
     });
     lastReport = report;
     for (const c of report.checks) {
@@ -78,7 +75,7 @@ export function registerSetupFeature(services: Services): void {
       case 'enableLanguage': if (languageId) await inlineControl.setLanguageDisabled(settings, languageId, false); return;
       case 'enable':
       case 'disable':
-        await vscode.workspace.getConfiguration('tandem').update('inline.enabled', id === 'enable', vscode.ConfigurationTarget.Global);
+        await services.configuration.update('inline.enabled', id === 'enable', vscode.ConfigurationTarget.Global);
         return;
       case 'checkSetup': await checkSetup(); return;
       case 'showLog': log.show(true); return;

@@ -3,11 +3,11 @@
 // sometimes fails like a dead or broken server, and measures what is left behind: heap growth,
 // timers, AbortSignal listeners, unhandled rejections. Virtual time (ManualClock) makes 10,000
 // requests take seconds instead of hours; the engine code is the production code.
-import { BackendError, type FimRequest } from '../../src/core/backends/modelBackend';
+import { BackendError, type FimRequest } from '../../src/core/shared/modelBackend';
 import { CompletionEngine } from '../../src/core/completion/completionEngine';
 import type { CompletionContext, CompletionOutcome } from '../../src/core/completion/completionOutcome';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../src/core/completion/engineSettings';
-import { ManualClock } from '../../src/core/completion/manualClock';
+import { ManualClock } from '../support/manualClock';
 import { ScriptedBackend, type Script } from '../unit/engine/scriptedBackend';
 import { mulberry32 } from '../support/mulberry32';
 

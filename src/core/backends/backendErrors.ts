@@ -1,7 +1,8 @@
 // Turns whatever a local server's client threw into the few kinds the engine and the status bar
 // tell apart. ollama-js does not export its ResponseError class, so errors are recognised by
 // name and fields (see api-facts.md).
-import { BackendError } from './modelBackend';
+import { causeCode } from '../shared/cloudFailure';
+import { BackendError } from '../shared/modelBackend';
 
 export function toBackendError(e: unknown, model: string): BackendError {
   if (e instanceof BackendError) return e;
@@ -40,13 +41,3 @@ function isConnectionFailure(e: unknown): boolean {
   return e instanceof TypeError && /fetch failed/i.test(e.message);
 }
 
-/** The system error code, which fetch buries one or two `cause`s deep. */
-function causeCode(e: unknown): string | undefined {
-  let cur: unknown = e;
-  for (let i = 0; i < 4 && cur; i++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
-}

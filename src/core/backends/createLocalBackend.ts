@@ -1,7 +1,7 @@
 // The local backend the settings ask for. One place, so the editor, the CLI and the benchmark
 // build exactly the same thing.
 import type { TandemSettings } from '../settings';
-import type { CompletionBackend } from './modelBackend';
+import type { CompletionBackend } from '../shared/modelBackend';
 import { OllamaBackend } from './ollamaBackend';
 import { OpenAiCompatibleBackend } from './openAiCompatibleBackend';
 

@@ -3,12 +3,12 @@
 // client, and `break` out of the iterator leaves the server generating), so each request gets a
 // client whose fetch is tied to the request's own signal: aborting closes that socket, and Ollama
 // stops generating when its client disconnects.
-import { fimTemplateForModel, fimTemplateFromOllamaTemplate, type FimTemplate } from '../completion/fimTemplates';
+import { fimTemplateForModel, fimTemplateFromOllamaTemplate, type FimTemplate } from '../shared/fimTemplates';
 import {
   BackendError, type CompletionBackend, type FimRequest, type FimResult, type ModelHealth,
-} from './modelBackend';
+} from '../shared/modelBackend';
 import { toBackendError } from './backendErrors';
-import { elapsedMs, now } from './monotonic';
+import { elapsedMs, systemClock } from '../shared/clock';
 
 export interface OllamaBackendOptions {
   host: string;
@@ -59,7 +59,7 @@ export class OllamaBackend implements CompletionBackend {
   /** Loads the model into memory ahead of the first keystroke (an empty prompt is Ollama's load request). */
   async warmUp(signal?: AbortSignal): Promise<{ loadMs: number }> {
     const client = await this.client(signal);
-    const started = now();
+    const started = systemClock.now();
     try {
       const r = await client.generate({ model: this.opts.model, prompt: '', keep_alive: this.opts.keepAlive, stream: false });
       // Ollama's answer to a load request carries no durations, so the load is what we waited.
@@ -84,7 +84,7 @@ export class OllamaBackend implements CompletionBackend {
     // A stream just cut by shouldStop is still being closed: one request at a time means the
     // next one (typically a speculative prefetch started the moment the answer came) waits for it.
     if (this.closing) await this.closing;
-    const started = now();
+    const started = systemClock.now();
     let firstTokenMs = -1;
     let text = '';
     let closeAfterReturn: (() => void) | undefined;

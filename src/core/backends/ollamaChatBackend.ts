@@ -4,10 +4,10 @@
 // tied to the run's signal: aborting closes the socket, and Ollama stops when its client goes away.
 
 import type { Ollama } from 'ollama';
-import { cloudFailure, isDroppedConnection, causeCode, serverDetail, type CloudFailure } from '../refactor/cloudFailure';
-import type { ChatMessage, RefactorBackend, RefactorRunResult } from '../refactor/refactorBackend';
-import { estimatedChatUsage, type EstimateTokens } from '../refactor/refactorUsage';
-import type { UsageRecord } from '../cost/usageRecord';
+import { cloudFailure, isDroppedConnection, causeCode, serverDetail, type CloudFailure } from '../shared/cloudFailure';
+import type { ChatMessage, RefactorBackend, RefactorRunResult } from '../shared/refactorBackend';
+import { estimatedChatUsage, type EstimateTokens } from './refactorUsage';
+import type { UsageRecord } from '../shared/usageRecord';
 import { IdleTimeout } from './idleTimeout';
 
 type OllamaSdk = typeof import('ollama');

@@ -8,18 +8,18 @@
 
 import type { ClientOptions, OpenAI } from 'openai';
 import type { ReasoningEffort } from '../settings';
-import { abortableSleep, type Sleep } from '../refactor/abortableSleep';
+import { abortableSleep, type Sleep } from '../shared/clock';
 import {
   cloudFailure,
   cloudFailureFromError,
   endpointLabel,
   type CloudFailure,
   type FailureContext,
-} from '../refactor/cloudFailure';
-import type { ChatMessage, RefactorBackend, RefactorRunResult } from '../refactor/refactorBackend';
-import { estimatedChatUsage, reportedChatUsage, type ChatUsage, type EstimateTokens } from '../refactor/refactorUsage';
-import { retryAfterMs } from '../refactor/retryAfter';
-import type { UsageRecord } from '../cost/usageRecord';
+} from '../shared/cloudFailure';
+import type { ChatMessage, RefactorBackend, RefactorRunResult } from '../shared/refactorBackend';
+import { estimatedChatUsage, reportedChatUsage, type ChatUsage, type EstimateTokens } from './refactorUsage';
+import { retryAfterMs } from './retryAfter';
+import type { UsageRecord } from '../shared/usageRecord';
 import { IdleTimeout } from './idleTimeout';
 
 type OpenAiSdk = typeof import('openai');

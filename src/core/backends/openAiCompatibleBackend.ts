@@ -1,13 +1,13 @@
 // Local completions from an OpenAI-compatible server (llama.cpp server, vLLM, LM Studio) through
 // /v1/completions: how a team shares one inference server. These servers take a plain prompt, so
 // the FIM prompt is built here with the model family's template.
-import { fimTemplateForModel } from '../completion/fimTemplates';
+import { fimTemplateForModel } from '../shared/fimTemplates';
 import {
   BackendError, type CompletionBackend, type FimRequest, type FimResult, type ModelHealth,
-} from './modelBackend';
+} from '../shared/modelBackend';
 import { toBackendError } from './backendErrors';
 import { healthFromError } from './ollamaBackend';
-import { elapsedMs, now } from './monotonic';
+import { elapsedMs, systemClock } from '../shared/clock';
 
 export interface OpenAiCompatibleBackendOptions {
   /** Base URL up to and including /v1, e.g. http://gpu-box:8000/v1. A bare host gets /v1 appended. */
@@ -54,7 +54,7 @@ export class OpenAiCompatibleBackend implements CompletionBackend {
     const own = new AbortController();
     const onAbort = () => own.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    const started = now();
+    const started = systemClock.now();
     let firstTokenMs = -1;
     let text = '';
     try {

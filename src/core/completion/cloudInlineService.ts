@@ -7,18 +7,17 @@
 // carries its route and cost so the status bar can show it. Anything the router does not send to
 // the cloud comes back as `notCloud`, for the local engine (or nothing).
 import { OpenAiChatBackend } from '../backends/openAiChatBackend';
-import { checkBudget, effectiveBudget, type BudgetDecision } from '../cost/budget';
+import { checkBudget, type BudgetDecision } from '../cost/budget';
 import { preflightEstimate } from '../cost/preflight';
-import { resolvePrice } from '../cost/priceTable';
+import { resolvePrice } from '../shared/priceTable';
 import { summarize } from '../cost/spendSummary';
 import { countChatTokens, countTokens } from '../cost/tokenCount';
-import type { UsageRecord } from '../cost/usageRecord';
-import { apiKeyAllowedFor } from '../privacy/apiKeyAllowedFor';
+import type { UsageRecord } from '../shared/usageRecord';
 import { prepareCloudSend, type PayloadPart } from '../privacy/cloudGate';
-import { abortableSleep, type Sleep } from '../refactor/abortableSleep';
-import type { ChatMessage, RefactorBackend } from '../refactor/refactorBackend';
+import { abortableSleep, type Sleep } from '../shared/clock';
+import type { ChatMessage, RefactorBackend } from '../shared/refactorBackend';
 import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
-import { DEFAULT_CLOUD_BASE_URL, type TandemSettings } from '../settings';
+import { DEFAULT_CLOUD_BASE_URL, type SettingsSnapshot, type TandemSettings } from '../settings';
 import { decideShape, type CompletionShape } from './completionShape';
 import { engineSettingsFrom } from './engineSettings';
 import { postProcess } from './postProcess';
@@ -120,7 +119,7 @@ export class CloudInlineService {
       explicitInvoke: req.trigger === 'invoke',
       inlineInExcludedFiles: s.inline.enableInExcludedFiles,
       hasApiKey,
-      endpointAllowed: apiKeyAllowedFor(s.cloud.baseUrl, this.deps.userLevelBaseUrl(), DEFAULT_CLOUD_BASE_URL),
+      endpointAllowed: s.policy.keyAllowed,
     };
     const unlimited = decideRoute({ ...base, budget: { kind: 'ok' } });
     if (unlimited.kind !== 'cloud') return unlimited;
@@ -159,7 +158,7 @@ export class CloudInlineService {
       trusted: this.deps.trusted(),
       mode: s.privacy.mode,
       excludedCheck: this.deps.isExcluded,
-      endpoint: { effectiveBaseUrl: s.cloud.baseUrl, userLevelBaseUrl: this.deps.userLevelBaseUrl(), defaultBaseUrl: DEFAULT_CLOUD_BASE_URL },
+      endpoint: { effectiveBaseUrl: s.cloud.baseUrl, userLevelBaseUrl: s.policy.userBaseUrl, defaultBaseUrl: DEFAULT_CLOUD_BASE_URL },
       redactSecrets: s.privacy.redactSecrets,
     });
     // Only a selection can ask for confirmation; an inline prompt has none, so anything but a send is a refusal.
@@ -206,14 +205,13 @@ export class CloudInlineService {
     return { kind: 'shown', route, text: processed.text, model, costMicros: costMicros ?? null, ...(result.usage ? { usage: result.usage } : {}), fromCache: false };
   }
 
-  private async budget(s: TandemSettings, messages: readonly ChatMessage[]): Promise<BudgetDecision> {
+  private async budget(s: SettingsSnapshot, messages: readonly ChatMessage[]): Promise<BudgetDecision> {
     const price = resolvePrice(s.cloud.model, s.cloud.prices);
     const ceiling = price.kind === 'known'
       ? preflightEstimate({ inputTokens: countChatTokens(messages), model: s.cloud.model, maxOutputTokens: CLOUD_INLINE_MAX_OUTPUT_TOKENS }, price.row).maxCostMicros
       : 0;
     const { records } = await this.deps.ledger.read({ sinceMs: this.now() - 32 * 86_400_000 });
-    const levels = this.deps.budgetLevels();
-    return checkBudget(summarize(records, this.now()), ceiling, price.kind === 'known', effectiveBudget(levels.user, levels.workspace));
+    return checkBudget(summarize(records, this.now()), ceiling, price.kind === 'known', s.policy.budget);
   }
 }
 

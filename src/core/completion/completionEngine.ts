@@ -15,9 +15,9 @@
 // - after a suggestion is shown and the model is idle, the completion that would follow it is
 //   prefetched, so accepting with Tab shows the next one at once; it is dropped the moment the user
 //   types something other than the suggestion.
-import type { CompletionBackend, ServerTimings } from '../backends/modelBackend';
-import { CircuitBreaker, type BreakerState } from '../setup/circuitBreaker';
-import { sleep, type Clock, type TimerHandle } from './clock';
+import type { CompletionBackend, ServerTimings } from '../shared/modelBackend';
+import { CircuitBreaker, type BreakerState } from '../shared/circuitBreaker';
+import { sleep, type Clock, type TimerHandle } from '../shared/clock';
 import { CompletionCache, typedSince, type CachedCompletion, type CompletionAnchor } from './completionCache';
 import {
   skipReasonFor, type CompletionContext, type CompletionOutcome, type CompletionTimings, type ShownSource,

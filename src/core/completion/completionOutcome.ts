@@ -1,6 +1,6 @@
 // What one inline completion request came to, as data: the VS Code provider turns 'shown' into an
 // item, and the status bar, the log and the benchmark read the same value.
-import { BackendError, type ServerTimings } from '../backends/modelBackend';
+import { BackendError, type ServerTimings } from '../shared/modelBackend';
 import type { ContextSnippet } from './promptWindow';
 
 /** The document as the provider saw it; plain values so the CLI and the benchmark can make one. */

@@ -2,8 +2,8 @@
 // share it: when the user types what the model is producing, the newer request waits for this one
 // instead of starting another, and as soon as the streamed text and the typed text disagree the
 // waiters know, so the engine can abort it at once rather than when it ends.
-import { BackendError, type CompletionBackend, type FimRequest, type FimResult } from '../backends/modelBackend';
-import type { Clock } from './clock';
+import { BackendError, type CompletionBackend, type FimRequest, type FimResult } from '../shared/modelBackend';
+import type { Clock } from '../shared/clock';
 import type { CompletionAnchor } from './completionCache';
 
 export type AbortCause = 'superseded' | 'orphaned' | 'disposed';

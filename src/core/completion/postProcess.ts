@@ -2,7 +2,7 @@
 // tokens, wrap code in markdown fences, loop, and re-type what already follows the cursor; each rule
 // below removes one of those habits. Rules only cut or drop, never invent text.
 
-import { ALL_SPECIAL_TOKENS } from './fimTemplates';
+import { ALL_SPECIAL_TOKENS } from '../shared/fimTemplates';
 import { commentSyntaxFor, indentWidth, nextNonBlankLine } from './completionShape';
 
 export interface PostProcessInput {

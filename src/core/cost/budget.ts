@@ -2,19 +2,9 @@
 // the MOST the request can cost (the pre-flight ceiling) against each cap, so with a hard stop no
 // request can take spending past a cap, and one that ends exactly at the cap is still allowed.
 
+import { DEFAULT_BUDGET, type BudgetSettings } from '../shared/budgetPolicy';
 import type { SpendSummary } from './spendSummary';
 import { usdToMicros } from './costMath';
-
-export interface BudgetSettings {
-  dailyUsd?: number;
-  monthlyUsd?: number;
-  /** Warn once a request could take spending to this fraction of a cap (0..1). */
-  warnAtFraction: number;
-  /** Refuse requests that could cross a cap (otherwise only warn). */
-  hardStop: boolean;
-}
-
-export const DEFAULT_BUDGET: Readonly<BudgetSettings> = Object.freeze({ warnAtFraction: 0.8, hardStop: true });
 
 export interface CapCheck {
   period: 'daily' | 'monthly';
@@ -77,24 +67,6 @@ export function checkBudget(
   return reasons.length > 0 ? { kind: 'warn', reasons, caps } : { kind: 'ok', caps };
 }
 
-/**
- * Budgets belong to the user: a workspace (whose settings arrive with a cloned repository) may make
- * them stricter, never looser. Caps take the lower of the two, the warning the earlier one, and a
- * hard stop set at either level holds. Invalid numbers are ignored.
- */
-export function effectiveBudget(user: Partial<BudgetSettings>, workspace: Partial<BudgetSettings> = {}): BudgetSettings {
-  const userWarn = isFraction(user.warnAtFraction) ? user.warnAtFraction : DEFAULT_BUDGET.warnAtFraction;
-  const result: BudgetSettings = {
-    warnAtFraction: isFraction(workspace.warnAtFraction) ? Math.min(userWarn, workspace.warnAtFraction) : userWarn,
-    hardStop: (user.hardStop ?? DEFAULT_BUDGET.hardStop) || workspace.hardStop === true,
-  };
-  const daily = lowest(user.dailyUsd, workspace.dailyUsd);
-  const monthly = lowest(user.monthlyUsd, workspace.monthlyUsd);
-  if (daily !== undefined) result.dailyUsd = daily;
-  if (monthly !== undefined) result.monthlyUsd = monthly;
-  return result;
-}
-
 function capCheck(period: CapCheck['period'], usd: number, spentMicros: number, maxCostMicros: number): CapCheck {
   const capMicros = usdToMicros(usd);
   return {
@@ -107,17 +79,8 @@ function capCheck(period: CapCheck['period'], usd: number, spentMicros: number, 
   };
 }
 
-function lowest(a: number | undefined, b: number | undefined): number | undefined {
-  const valid = [a, b].filter(isCap);
-  return valid.length === 0 ? undefined : Math.min(...valid);
-}
-
 function isCap(v: number | undefined): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0;
-}
-
-function isFraction(v: number | undefined): v is number {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1;
 }
 
 function clampFraction(f: number): number {

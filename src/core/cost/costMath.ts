@@ -1,7 +1,7 @@
 // Money as integer micro-dollars (1 USD = 1,000,000): sums over months of tiny requests stay exact,
 // where floating-point dollars would drift and "exactly at the cap" could not be tested.
 
-import type { PriceRow } from './priceTable';
+import type { PriceRow } from '../shared/priceTable';
 
 /** Token counts as the API bills them (see UsageRecord for what each field includes). */
 export interface BilledTokens {

@@ -1,7 +1,7 @@
 // What the status bar cost meter says, as data: its text, its colour level, the accessible label
 // and the tooltip. The VS Code item only copies these fields, so the wording is tested here.
 
-import type { BudgetSettings } from './budget';
+import type { BudgetSettings } from '../shared/budgetPolicy';
 import { formatUsd, usdToMicros } from './costMath';
 import type { LocalStats } from './localStats';
 import type { SpendSummary, SpendTotals } from './spendSummary';

@@ -28,7 +28,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type DayAggregate, isDayAggregate, isSpendRecord, type SpendRecord } from './spendRecord';
-import { dayKey, systemWallClock, type WallClock } from './wallClock';
+import { systemWallClock, type WallClock } from '../shared/clock';
+import { dayKey } from './wallClock';
 
 /** What a caller supplies; id and time are filled in when absent. */
 export type NewSpendRecord = Omit<SpendRecord, 'id' | 'time'> & { id?: string; time?: number };

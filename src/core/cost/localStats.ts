@@ -3,7 +3,7 @@
 // at a cloud price, so the user can weigh local against cloud on their own work.
 
 import { costMicros } from './costMath';
-import type { PriceRow } from './priceTable';
+import type { PriceRow } from '../shared/priceTable';
 import type { SpendRecord } from './spendRecord';
 
 export interface LocalStats {

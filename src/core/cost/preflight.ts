@@ -3,9 +3,9 @@
 // max_output_tokens, so the cap bounds them too and the estimate is a true ceiling.
 
 import { costMicros } from './costMath';
-import type { PriceRow } from './priceTable';
+import type { PriceRow } from '../shared/priceTable';
 import { countTokens } from './tokenCount';
-import type { UsageRecord } from './usageRecord';
+import type { UsageRecord } from '../shared/usageRecord';
 
 /** Input as text (counted with the real tokenizer) or as an already-counted number of tokens. */
 export type InputSize = { inputText: string } | { inputTokens: number };

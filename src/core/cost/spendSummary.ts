@@ -3,7 +3,7 @@
 // localStats). Days are the user's calendar days, so "today" resets at local midnight.
 
 import { costMicros } from './costMath';
-import type { PriceRow } from './priceTable';
+import type { PriceRow } from '../shared/priceTable';
 import type { DayAggregate, SpendRecord } from './spendRecord';
 import { dayKey, localUtcOffsetMinutes } from './wallClock';
 

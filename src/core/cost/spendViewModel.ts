@@ -2,7 +2,7 @@
 // exactly (micro-dollars through formatUsd), plus float dollars only where the chart needs numbers
 // to plot. The webview script renders it and decides nothing.
 
-import type { BudgetSettings } from './budget';
+import type { BudgetSettings } from '../shared/budgetPolicy';
 import { formatUsd, usdToMicros } from './costMath';
 import type { LocalStats } from './localStats';
 import type { SpendSummary, SpendTotals } from './spendSummary';

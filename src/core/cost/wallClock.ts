@@ -1,12 +1,5 @@
-// Wall-clock time for the spend ledger. Not the engine's monotonic Clock: records are dated for
-// humans and budgets ("today", "this month"), so they need epoch time; tests pass a fixed one.
-
-export interface WallClock {
-  /** Milliseconds since the Unix epoch. */
-  now(): number;
-}
-
-export const systemWallClock: WallClock = { now: () => Date.now() };
+// Calendar arithmetic for the spend ledger: records are dated for humans and budgets ("today",
+// "this month"). The time itself comes from shared/clock's WallClock.
 
 /** Calendar day 'YYYY-MM-DD' of `ms` at a fixed offset from UTC (minutes east, e.g. +60 for CET). */
 export function dayKey(ms: number, utcOffsetMinutes = 0): string {

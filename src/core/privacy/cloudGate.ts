@@ -4,7 +4,7 @@
 // secret by a placeholder. What it returns as `parts` is all that may be put into the request.
 import { createHash } from 'node:crypto';
 import type { PrivacyMode } from '../settings';
-import { apiKeyAllowedFor } from './apiKeyAllowedFor';
+import { apiKeyAllowedFor } from '../shared/apiKeyAllowedFor';
 import type { PathExclusion } from './pathExclusion';
 import { PlaceholderVault } from './placeholderVault';
 import { applyRedactions, findSecrets, type Redaction, type SecretSpan } from './secretRedactor';

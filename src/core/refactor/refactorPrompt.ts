@@ -3,7 +3,7 @@
 // refactorReply parses). Deterministic for the same input, and the system message never changes,
 // so the provider's prompt cache can reuse it.
 
-import type { ChatMessage } from './refactorBackend';
+import type { ChatMessage } from '../shared/refactorBackend';
 
 /** What a refactor sends, before the privacy gate sees it. */
 export interface RefactorParts {

@@ -5,19 +5,18 @@
 // cloud send). The VS Code command only gathers a RefactorRequest and shows the result.
 import { OllamaChatBackend } from '../backends/ollamaChatBackend';
 import { OpenAiChatBackend } from '../backends/openAiChatBackend';
-import { checkBudget, effectiveBudget, type BudgetDecision } from '../cost/budget';
+import { checkBudget, type BudgetDecision } from '../cost/budget';
 import { formatUsd } from '../cost/costMath';
 import { preflightEstimate, type PreflightEstimate } from '../cost/preflight';
-import { resolvePrice, type PriceRow } from '../cost/priceTable';
+import { resolvePrice, type PriceRow } from '../shared/priceTable';
 import { summarize } from '../cost/spendSummary';
 import { countChatTokens, countTokens } from '../cost/tokenCount';
-import { apiKeyAllowedFor } from '../privacy/apiKeyAllowedFor';
 import { prepareCloudSend, type CloudSend, type CloudSendDecision, type PayloadPart } from '../privacy/cloudGate';
 import type { CloudContext } from '../routing/cloudContext';
 import { recordUsage } from '../routing/recordUsage';
 import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
 import { DEFAULT_CLOUD_BASE_URL, type TandemSettings } from '../settings';
-import type { RefactorBackend } from './refactorBackend';
+import type { RefactorBackend } from '../shared/refactorBackend';
 import { boundContext, buildRefactorMessages, DEFAULT_CONTEXT_CHARS, type RefactorParts } from './refactorPrompt';
 import { runRefactor, type CloudGate, type GateDecision, type RefactorInput, type RefactorOutcome } from './refactorSession';
 
@@ -80,8 +79,7 @@ export class RefactorService {
     }
     const { records } = await this.deps.ledger.read({ sinceMs: this.now() - 32 * 86_400_000 });
     const summary = summarize(records, this.now());
-    const levels = this.deps.budgetLevels();
-    const budget = checkBudget(summary, estimate?.maxCostMicros ?? 0, priceKnown, effectiveBudget(levels.user, levels.workspace));
+    const budget = checkBudget(summary, estimate?.maxCostMicros ?? 0, priceKnown, s.policy.budget);
     const hasApiKey = Boolean(await this.deps.apiKey());
     const route = decideRoute({
       kind: 'refactor',
@@ -94,7 +92,7 @@ export class RefactorService {
       inlineInExcludedFiles: s.inline.enableInExcludedFiles,
       budget,
       hasApiKey,
-      endpointAllowed: apiKeyAllowedFor(s.cloud.baseUrl, this.deps.userLevelBaseUrl(), DEFAULT_CLOUD_BASE_URL),
+      endpointAllowed: s.policy.keyAllowed,
     });
     const withBudgetNumbers = route.reason === 'overBudget' ? { ...route, explain: overBudgetExplain(budget, route.explain) } : route;
     return {
@@ -143,7 +141,7 @@ export class RefactorService {
         trusted: this.deps.trusted(),
         mode: s.privacy.mode,
         excludedCheck: this.deps.isExcluded,
-        endpoint: { effectiveBaseUrl: s.cloud.baseUrl, userLevelBaseUrl: this.deps.userLevelBaseUrl(), defaultBaseUrl: DEFAULT_CLOUD_BASE_URL },
+        endpoint: { effectiveBaseUrl: s.cloud.baseUrl, userLevelBaseUrl: s.policy.userBaseUrl, defaultBaseUrl: DEFAULT_CLOUD_BASE_URL },
         redactSecrets: s.privacy.redactSecrets,
       });
       return this.toGateDecision(decision, parts, (sent) => { send = sent; }, opts);

@@ -2,9 +2,9 @@
 // sent, build the prompt, stream the reply, record its usage, restore redacted secrets, parse. The
 // VS Code command only converts its inputs to a RefactorInput and shows the RefactorOutcome.
 
-import type { UsageRecord } from '../cost/usageRecord';
-import type { CloudFailure } from './cloudFailure';
-import type { RefactorBackend } from './refactorBackend';
+import type { UsageRecord } from '../shared/usageRecord';
+import type { CloudFailure } from '../shared/cloudFailure';
+import type { RefactorBackend } from '../shared/refactorBackend';
 import { boundContext, buildRefactorMessages, DEFAULT_CONTEXT_CHARS, type RefactorParts } from './refactorPrompt';
 import { parseRefactorReply } from './refactorReply';
 

@@ -1,20 +1,15 @@
 // What every feature that may send to the cloud needs to know about the world, passed in: the
-// settings, who set the base URL, budgets at each level, trust, exclusions, the local model's
-// health, the API key, and where spend and egress are recorded. One shape, so the refactor
+// settings snapshot (with its cloud policy: where the key may go, the effective budget), trust,
+// exclusions, the local model's health, the API key, and where spend and egress are recorded. One shape, so the refactor
 // service and the inline cloud help ask the same questions the same way.
-import type { ModelHealth } from '../backends/modelBackend';
-import type { BudgetSettings } from '../cost/budget';
+import type { ModelHealth } from '../shared/modelBackend';
 import type { SpendLedger } from '../cost/ledger';
 import type { EgressLog } from '../privacy/egressLog';
 import type { PathExclusion } from '../privacy/pathExclusion';
-import type { TandemSettings } from '../settings';
+import type { SettingsSnapshot } from '../settings';
 
 export interface CloudContext {
-  settings: () => TandemSettings;
-  /** `tandem.cloud.baseUrl` as the USER set it (undefined when unset there): the key goes only there. */
-  userLevelBaseUrl: () => string | undefined;
-  /** Budget values at user and workspace level: a workspace may tighten, never loosen. */
-  budgetLevels: () => { user: Partial<BudgetSettings>; workspace: Partial<BudgetSettings> };
+  settings: () => SettingsSnapshot;
   trusted: () => boolean;
   workspaceName: () => string;
   isExcluded: (relativePath: string) => PathExclusion;

@@ -2,9 +2,9 @@
 // its price, or unknown; local at zero) and, for a cloud send, one entry in the record of what left
 // the machine. A failure to write either is reported, never thrown: the user's result stands.
 import { costMicros } from '../cost/costMath';
-import { resolvePrice } from '../cost/priceTable';
-import type { UsageRecord } from '../cost/usageRecord';
-import { endpointHost } from '../privacy/apiKeyAllowedFor';
+import { resolvePrice } from '../shared/priceTable';
+import type { UsageRecord } from '../shared/usageRecord';
+import { endpointHost } from '../shared/apiKeyAllowedFor';
 import type { CloudSend } from '../privacy/cloudGate';
 import type { CloudContext } from './cloudContext';
 

@@ -3,7 +3,7 @@
 // lives here, and the decision (with its one-sentence explanation) is what the status tooltip and
 // the log show. The privacy gate (cloudGate.ts) checks trust, mode and exclusion again right
 // before sending: two locks, so a wiring mistake in one does not send anything.
-import type { ModelHealth } from '../backends/modelBackend';
+import type { ModelHealth } from '../shared/modelBackend';
 import type { PrivacyMode } from '../settings';
 
 export type RequestKind = 'inline' | 'refactor';

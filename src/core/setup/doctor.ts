@@ -3,10 +3,10 @@
 // extension, or a shell command to copy). The editor renders the list as a report with buttons; the
 // CLI prints it as text or JSON. Dependencies are injected, so the same checks run against the
 // loopback doubles in tests.
-import type { CompletionBackend, FimResult, ModelHealth } from '../backends/modelBackend';
-import { COLD_START_MS } from '../completion/localState';
-import type { BudgetSettings } from '../cost/budget';
-import { apiKeyAllowedFor } from '../privacy/apiKeyAllowedFor';
+import type { CompletionBackend, FimResult, ModelHealth } from '../shared/modelBackend';
+import { COLD_START_MS } from '../status/localState';
+import type { BudgetSettings } from '../shared/budgetPolicy';
+import { apiKeyAllowedFor } from '../shared/apiKeyAllowedFor';
 import { DEFAULT_CLOUD_BASE_URL, type TandemSettings } from '../settings';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -107,7 +107,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
         id: 'local.model', title: 'Model', status: 'fail',
         detail: health.detail || `${s.local.model} is not on the server.`,
         fix: isOllama
-          ? { label: `Pull ${s.local.model}`, shellCommand: `ollama pull ${s.local.model}` }
+          ? { label: `Pull ${s.local.model}`, shellCommand: `ollama pull ${shellQuoted(s.local.model)}` }
           : OPEN_SETTING('tandem.local.model'),
       });
       add({ id: 'local.fim', title: 'Fill-in-the-middle', status: 'skip', detail: 'Skipped: the model is not available.' });
@@ -307,4 +307,12 @@ export function formatDoctorText(r: DoctorReport): string {
   const counts = (['ok', 'warn', 'fail', 'skip'] as const).map((k) => `${r.checks.filter((c) => c.status === k).length} ${k}`).join(', ');
   lines.push('', `Overall: ${r.overall.toUpperCase()} (${counts})`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * One shell argument, single-quoted (POSIX shells and PowerShell both take '...' literally). Model
+ * names are already limited to MODEL_NAME_PATTERN, which has no quote; a quote is still escaped.
+ */
+export function shellQuoted(arg: string): string {
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }

@@ -2,7 +2,7 @@
 // the real `ollama` and `openai` clients: prompt shape, streaming, abort reaching the server, and
 // the error kinds the engine and status bar tell apart.
 import * as assert from 'node:assert/strict';
-import { BackendError, type FimRequest } from '../../../src/core/backends/modelBackend';
+import { BackendError, type FimRequest } from '../../../src/core/shared/modelBackend';
 import { OllamaBackend } from '../../../src/core/backends/ollamaBackend';
 import { OpenAiCompatibleBackend } from '../../../src/core/backends/openAiCompatibleBackend';
 import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollamaDouble';

@@ -3,7 +3,7 @@
 // out: the server never has two generations from this client at once.
 import { strict as assert } from 'node:assert';
 import { OllamaBackend } from '../../../src/core/backends/ollamaBackend';
-import type { FimRequest } from '../../../src/core/backends/modelBackend';
+import type { FimRequest } from '../../../src/core/shared/modelBackend';
 import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollamaDouble';
 
 describe('OllamaBackend: a stream stopped at its newline', function () {

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ModelHealth } from '../../../src/core/backends/modelBackend';
+import type { ModelHealth } from '../../../src/core/shared/modelBackend';
 import {
   AUTO_CLOUD_MIN_INTERVAL_MS, CLOUD_INLINE_MAX_OUTPUT_TOKENS, CloudInlineService, CURSOR_MARKER,
   type CloudInlineDeps, type CloudInlineRequest, type CloudInlineResult,
@@ -13,7 +13,7 @@ import {
 import { SpendLedger } from '../../../src/core/cost/ledger';
 import { EgressLog, memoryLineStore } from '../../../src/core/privacy/egressLog';
 import { createPathExcluder } from '../../../src/core/privacy/pathExclusion';
-import { readSettings } from '../../../src/core/settings';
+import { snapshotOf } from '../../support/settingsSnapshot';
 import { startOpenAiDouble, type OpenAiDouble } from '../../doubles/openaiDouble';
 
 const KEY = 'sk-test-inline-0123456789';
@@ -74,9 +74,7 @@ describe('CloudInlineService (router + budget + gate + OpenAI + ledger + egress)
 
   function service(over: Partial<CloudInlineDeps> = {}): CloudInlineService {
     return new CloudInlineService({
-      settings: () => readSettings((k) => raw[k]),
-      userLevelBaseUrl: () => `${openai.url}/v1`,
-      budgetLevels: () => ({ user: budget, workspace: {} }),
+      settings: () => snapshotOf({ ...raw, 'cloud.baseUrl': `${openai.url}/v1`, 'cloud.dailyBudgetUsd': budget.dailyUsd }, { 'cloud.baseUrl': raw['cloud.baseUrl'] }),
       trusted: () => trusted,
       workspaceName: () => 'ws',
       isExcluded: (p) => createPathExcluder().isExcludedPath(p),

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CloudInlineResult, CloudRoute } from '../../../src/core/completion/cloudInlineService';
 import { cloudInlineLogLine, cloudInlineView, sendingView } from '../../../src/core/completion/cloudInlineView';
-import type { UsageRecord } from '../../../src/core/cost/usageRecord';
+import type { UsageRecord } from '../../../src/core/shared/usageRecord';
 
 const ROUTE: CloudRoute = { kind: 'cloud', reason: 'cloudFallbackLocalDown', explain: 'The local model is unavailable, so this completion comes from the cloud (tandem.inline.cloudFallback).', budgetWarning: false };
 const USAGE: UsageRecord = { model: 'gpt-5.4-mini', inputTokens: 100, cachedInputTokens: 0, outputTokens: 10, reasoningTokens: 0, source: 'reported' };

@@ -4,7 +4,7 @@ import {
   FIM_FAMILIES,
   fimTemplateForModel,
   fimTemplateFromOllamaTemplate,
-} from '../../../src/core/completion/fimTemplates';
+} from '../../../src/core/shared/fimTemplates';
 
 const DS_BEGIN = '<\uFF5Cfim\u2581begin\uFF5C>';
 const DS_HOLE = '<\uFF5Cfim\u2581hole\uFF5C>';

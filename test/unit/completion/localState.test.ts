@@ -1,6 +1,6 @@
 // One LocalState value drives the status bar text, its colour and its tooltip.
 import * as assert from 'node:assert/strict';
-import { describeLocalState, type LocalState } from '../../../src/core/completion/localState';
+import { describeLocalState, type LocalState } from '../../../src/core/status/localState';
 
 const base: LocalState = { health: { kind: 'checking' }, busy: false, provider: 'ollama', endpoint: 'http://127.0.0.1:11434', model: 'qwen2.5-coder:1.5b-base', inlineEnabled: true };
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { type BudgetSettings, checkBudget, DEFAULT_BUDGET, effectiveBudget } from '../../../src/core/cost/budget';
+import { checkBudget } from '../../../src/core/cost/budget';
+import { type BudgetSettings, DEFAULT_BUDGET, effectiveBudget } from '../../../src/core/shared/budgetPolicy';
 import { emptyTotals, type SpendTotals } from '../../../src/core/cost/spendSummary';
 
 function spent(todayMicros: number, monthMicros: number, unknownThisMonth = 0): { today: SpendTotals; thisMonth: SpendTotals } {

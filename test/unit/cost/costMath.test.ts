@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { type BilledTokens, costBreakdown, costMicros, formatUsd, usdToMicros } from '../../../src/core/cost/costMath';
-import { DEFAULT_PRICES, type PriceRow } from '../../../src/core/cost/priceTable';
+import { DEFAULT_PRICES, type PriceRow } from '../../../src/core/shared/priceTable';
 
 const mini = DEFAULT_PRICES.find((r) => r.model === 'gpt-5.4-mini')!;
 const nano = DEFAULT_PRICES.find((r) => r.model === 'gpt-5.4-nano')!;

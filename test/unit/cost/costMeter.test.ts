@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { DEFAULT_BUDGET, type BudgetSettings } from '../../../src/core/cost/budget';
+import { DEFAULT_BUDGET, type BudgetSettings } from '../../../src/core/shared/budgetPolicy';
 import { costMeterView, type MeterInput } from '../../../src/core/cost/costMeter';
 import { localStats } from '../../../src/core/cost/localStats';
-import { DEFAULT_PRICES } from '../../../src/core/cost/priceTable';
+import { DEFAULT_PRICES } from '../../../src/core/shared/priceTable';
 import type { SpendRecord } from '../../../src/core/cost/spendRecord';
 import { summarize } from '../../../src/core/cost/spendSummary';
 

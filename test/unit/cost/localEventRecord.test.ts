@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { CompletionOutcome } from '../../../src/core/completion/completionOutcome';
-import { isCountedShow, localAcceptedRecord, localShownRecord } from '../../../src/core/cost/localEventRecord';
+import { isCountedShow, localAcceptedRecord, localShownRecord } from '../../../src/core/completion/localEventRecord';
 import { isSpendRecord } from '../../../src/core/cost/spendRecord';
 
 const ctx = { model: 'qwen2.5-coder:1.5b-base', workspace: 'ws', contextTokens: 1536, documentChars: 400 };

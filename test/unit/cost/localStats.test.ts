@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { localStats, percentile } from '../../../src/core/cost/localStats';
-import { DEFAULT_PRICES } from '../../../src/core/cost/priceTable';
+import { DEFAULT_PRICES } from '../../../src/core/shared/priceTable';
 import type { SpendRecord } from '../../../src/core/cost/spendRecord';
 
 const mini = DEFAULT_PRICES.find((r) => r.model === 'gpt-5.4-mini')!;

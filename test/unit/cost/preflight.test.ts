@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { estimateFromPartial, estimateMaxCost, preflightEstimate } from '../../../src/core/cost/preflight';
-import { DEFAULT_PRICES } from '../../../src/core/cost/priceTable';
+import { DEFAULT_PRICES } from '../../../src/core/shared/priceTable';
 import { countTokens } from '../../../src/core/cost/tokenCount';
 
 const mini = DEFAULT_PRICES.find((r) => r.model === 'gpt-5.4-mini')!;

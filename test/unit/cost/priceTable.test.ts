@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { DEFAULT_PRICES, parsePriceOverrides, type PriceRow, resolvePrice } from '../../../src/core/cost/priceTable';
+import { DEFAULT_PRICES, parsePriceOverrides, type PriceRow, resolvePrice } from '../../../src/core/shared/priceTable';
 
 const userMini: PriceRow = {
   model: 'gpt-5.4-mini', inputPerMTok: 1, outputPerMTok: 6, cachedVerified: true, source: 'user', asOf: '2026-06-01',

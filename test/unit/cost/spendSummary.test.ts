@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { DEFAULT_PRICES } from '../../../src/core/cost/priceTable';
+import { DEFAULT_PRICES } from '../../../src/core/shared/priceTable';
 import type { DayAggregate, SpendRecord } from '../../../src/core/cost/spendRecord';
 import { summarize } from '../../../src/core/cost/spendSummary';
 

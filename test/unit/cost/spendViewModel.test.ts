@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { DEFAULT_BUDGET } from '../../../src/core/cost/budget';
+import { DEFAULT_BUDGET } from '../../../src/core/shared/budgetPolicy';
 import { localStats } from '../../../src/core/cost/localStats';
-import { DEFAULT_PRICES } from '../../../src/core/cost/priceTable';
+import { DEFAULT_PRICES } from '../../../src/core/shared/priceTable';
 import type { SpendRecord } from '../../../src/core/cost/spendRecord';
 import { summarize } from '../../../src/core/cost/spendSummary';
 import { spendViewModel } from '../../../src/core/cost/spendViewModel';

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { BackendError, type FimRequest } from '../../../src/core/backends/modelBackend';
+import { BackendError, type FimRequest } from '../../../src/core/shared/modelBackend';
 import { CompletionEngine, ORPHAN_GRACE_MS, SPECULATE_AFTER_PAUSE_MS, type EngineState } from '../../../src/core/completion/completionEngine';
 import type { CompletionContext, CompletionOutcome } from '../../../src/core/completion/completionOutcome';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../../src/core/completion/engineSettings';
-import { ManualClock } from '../../../src/core/completion/manualClock';
+import { ManualClock } from '../../support/manualClock';
 import { at, ScriptedBackend, type Script } from './scriptedBackend';
 
 function setup(script: (req: FimRequest, n: number) => Script, overrides: Partial<EngineSettings> = {}) {

@@ -2,7 +2,7 @@
 // the engine aborts, the server sees as a client disconnect, and at most one generation runs.
 import { strict as assert } from 'node:assert';
 import { OllamaBackend } from '../../../src/core/backends/ollamaBackend';
-import { systemClock } from '../../../src/core/completion/clock';
+import { systemClock } from '../../../src/core/shared/clock';
 import { CompletionEngine } from '../../../src/core/completion/completionEngine';
 import type { CompletionOutcome } from '../../../src/core/completion/completionOutcome';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../../src/core/completion/engineSettings';

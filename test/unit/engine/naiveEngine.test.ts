@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { DEFAULT_ENGINE_SETTINGS } from '../../../src/core/completion/engineSettings';
-import { ManualClock } from '../../../src/core/completion/manualClock';
-import { NaiveEngine } from '../../../src/core/completion/naiveEngine';
+import { ManualClock } from '../../support/manualClock';
+import { NaiveEngine } from '../../../bench/naiveEngine';
 import { at, ScriptedBackend } from './scriptedBackend';
 
 describe('NaiveEngine (benchmark baseline)', () => {

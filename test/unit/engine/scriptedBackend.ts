@@ -1,7 +1,7 @@
 // A CompletionBackend that streams scripted tokens on a ManualClock and records what the engine
 // did to each request: how far it streamed, whether shouldStop ended it, whether it was aborted.
-import { BackendError, type CompletionBackend, type FimRequest, type FimResult, type ModelHealth } from '../../../src/core/backends/modelBackend';
-import type { ManualClock } from '../../../src/core/completion/manualClock';
+import { BackendError, type CompletionBackend, type FimRequest, type FimResult, type ModelHealth } from '../../../src/core/shared/modelBackend';
+import type { ManualClock } from '../../support/manualClock';
 
 export interface Script {
   tokens: string[];

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { apiKeyAllowedFor, endpointHost } from '../../../src/core/privacy/apiKeyAllowedFor';
+import { apiKeyAllowedFor, endpointHost } from '../../../src/core/shared/apiKeyAllowedFor';
 
 const DEFAULT = 'https://api.openai.com/v1';
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { describePrivacy, privacyLogLine, type PrivacyStatusInput } from '../../../src/core/privacy/privacyStatus';
+import { describePrivacy, privacyLogLine, type PrivacyStatusInput } from '../../../src/core/status/privacyStatus';
 import { decideRoute } from '../../../src/core/routing/routeDecision';
 
 const READY = { kind: 'ready' as const, model: 'qwen2.5-coder:1.5b-base', fim: 'native' as const };

@@ -10,7 +10,8 @@ import { SpendLedger } from '../../../src/core/cost/ledger';
 import { EgressLog, memoryLineStore } from '../../../src/core/privacy/egressLog';
 import { createPathExcluder } from '../../../src/core/privacy/pathExclusion';
 import { RefactorService, type RefactorRequest } from '../../../src/core/refactor/refactorService';
-import { readSettings, type TandemSettings } from '../../../src/core/settings';
+import type { SettingsSnapshot } from '../../../src/core/settings';
+import { snapshotOf } from '../../support/settingsSnapshot';
 import { startOpenAiDouble, type OpenAiDouble, type RecordedOpenAiRequest } from '../../doubles/openaiDouble';
 import { buildWorkspace, selectionIn, workspaceArbitrary } from './fixtures/generatedWorkspace';
 
@@ -48,13 +49,12 @@ describe('RefactorService.run against the OpenAI double: nothing excluded or sec
   function service(changes: { settings?: Record<string, unknown>; trusted?: boolean; userBaseUrl?: string | null } = {}) {
     const baseUrl = `${double.url}/v1`;
     const raw: Record<string, unknown> = { 'cloud.baseUrl': baseUrl, 'cloud.model': 'gpt-5.4-mini', ...changes.settings };
-    const settings: TandemSettings = readSettings((k) => raw[k]);
+    const userBaseUrl = changes.userBaseUrl === null ? undefined : changes.userBaseUrl ?? baseUrl;
+    const settings: SettingsSnapshot = snapshotOf({ ...raw, 'cloud.baseUrl': userBaseUrl }, { 'cloud.baseUrl': raw['cloud.baseUrl'] });
     const egressStore = memoryLineStore();
     const egress = new EgressLog(egressStore);
     const svc = new RefactorService({
       settings: () => settings,
-      userLevelBaseUrl: () => (changes.userBaseUrl === null ? undefined : changes.userBaseUrl ?? baseUrl),
-      budgetLevels: () => ({ user: {}, workspace: {} }),
       trusted: () => changes.trusted ?? true,
       workspaceName: () => 'generated',
       isExcluded: (p) => excluder.isExcludedPath(p),

@@ -2,7 +2,7 @@
 // APIError.generate), plus the secret scrubbing every message goes through.
 import * as assert from 'node:assert/strict';
 import * as sdk from 'openai';
-import { cloudFailureFromError, isDroppedConnection, scrubSecrets } from '../../../src/core/refactor/cloudFailure';
+import { cloudFailureFromError, isDroppedConnection, scrubSecrets } from '../../../src/core/shared/cloudFailure';
 
 const KEY = 'sk-proj-AbCdEf0123456789GhIjKlMn';
 const ctx = { baseURL: 'https://user:pw@gateway.example.com/v1', model: 'gpt-5.4-mini', secrets: [KEY] };

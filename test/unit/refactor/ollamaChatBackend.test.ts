@@ -2,7 +2,7 @@
 // ollama-js client.
 import * as assert from 'node:assert/strict';
 import { OllamaChatBackend, type OllamaChatBackendOptions } from '../../../src/core/backends/ollamaChatBackend';
-import type { ChatMessage } from '../../../src/core/refactor/refactorBackend';
+import type { ChatMessage } from '../../../src/core/shared/refactorBackend';
 import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollamaDouble';
 
 const MODEL = 'qwen2.5-coder:1.5b-base';

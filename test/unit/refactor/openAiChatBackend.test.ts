@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OpenAiChatBackend, type OpenAiChatBackendOptions } from '../../../src/core/backends/openAiChatBackend';
-import type { ChatMessage, RefactorRunResult } from '../../../src/core/refactor/refactorBackend';
+import type { ChatMessage, RefactorRunResult } from '../../../src/core/shared/refactorBackend';
 import { startOpenAiDouble, type OpenAiDouble, type OpenAiFault } from '../../doubles/openaiDouble';
 
 const API_KEY = 'sk-test-0123456789abcdefSECRET';

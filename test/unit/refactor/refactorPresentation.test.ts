@@ -8,7 +8,7 @@ import {
   presentResult, progressMessage, rememberInstruction, routeOf, staleNotice,
 } from '../../../src/core/refactor/refactorPresentation';
 import { RefactorService, type RefactorPlan, type RefactorRequest, type RefactorResult } from '../../../src/core/refactor/refactorService';
-import { readSettings } from '../../../src/core/settings';
+import { snapshotOf } from '../../support/settingsSnapshot';
 import { startOpenAiDouble, type OpenAiDouble } from '../../doubles/openaiDouble';
 
 const cloudPlan: RefactorPlan = { route: { kind: 'cloud', reason: 'cloudRefactor', explain: 'The refactor runs in the cloud.', budgetWarning: false }, localAlternative: false };
@@ -123,11 +123,9 @@ describe('refactor presentation over the real service and the OpenAI double', fu
 
   function service(key: string | undefined, localHealth: 'ready' | 'offline') {
     const baseUrl = `${double.url}/v1`;
-    const settings = readSettings((k) => (k === 'cloud.baseUrl' ? baseUrl : undefined));
+    const settings = snapshotOf({ 'cloud.baseUrl': baseUrl });
     return new RefactorService({
       settings: () => settings,
-      userLevelBaseUrl: () => baseUrl,
-      budgetLevels: () => ({ user: {}, workspace: {} }),
       trusted: () => true,
       workspaceName: () => 'ws',
       isExcluded: () => ({ excluded: false }),

@@ -8,7 +8,7 @@ import { SpendLedger } from '../../../src/core/cost/ledger';
 import { EgressLog, memoryLineStore } from '../../../src/core/privacy/egressLog';
 import { createPathExcluder } from '../../../src/core/privacy/pathExclusion';
 import { RefactorService, type RefactorRequest, type RefactorServiceDeps } from '../../../src/core/refactor/refactorService';
-import { readSettings } from '../../../src/core/settings';
+import { snapshotOf } from '../../support/settingsSnapshot';
 import { startOpenAiDouble, type OpenAiDouble } from '../../doubles/openaiDouble';
 import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollamaDouble';
 
@@ -67,9 +67,7 @@ describe('RefactorService (router + budget + gate + ledger + egress) against the
 
   function service(over: Partial<RefactorServiceDeps> = {}): RefactorService {
     return new RefactorService({
-      settings: () => readSettings((k) => raw[k]),
-      userLevelBaseUrl: () => userBaseUrl,
-      budgetLevels: () => ({ user: budget, workspace: {} }),
+      settings: () => snapshotOf({ ...raw, 'cloud.baseUrl': userBaseUrl, 'cloud.dailyBudgetUsd': budget.dailyUsd }, { 'cloud.baseUrl': raw['cloud.baseUrl'] }),
       trusted: () => trusted,
       workspaceName: () => 'ws',
       isExcluded: (p) => createPathExcluder().isExcludedPath(p),

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OpenAiChatBackend } from '../../../src/core/backends/openAiChatBackend';
-import type { UsageRecord } from '../../../src/core/cost/usageRecord';
-import type { ChatMessage, RefactorBackend, RefactorRunResult } from '../../../src/core/refactor/refactorBackend';
+import type { UsageRecord } from '../../../src/core/shared/usageRecord';
+import type { ChatMessage, RefactorBackend, RefactorRunResult } from '../../../src/core/shared/refactorBackend';
 import type { RefactorParts } from '../../../src/core/refactor/refactorPrompt';
 import {
   isStale,

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { abortableSleep } from '../../../src/core/refactor/abortableSleep';
-import { retryAfterMs } from '../../../src/core/refactor/retryAfter';
+import { abortableSleep } from '../../../src/core/shared/clock';
+import { retryAfterMs } from '../../../src/core/backends/retryAfter';
 
 describe('retryAfterMs', () => {
   const now = Date.parse('2026-03-10T12:00:00Z');

@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { BackendError } from '../../../src/core/backends/modelBackend';
+import { BackendError } from '../../../src/core/shared/modelBackend';
 import { CompletionEngine } from '../../../src/core/completion/completionEngine';
 import type { CompletionOutcome } from '../../../src/core/completion/completionOutcome';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../../src/core/completion/engineSettings';
-import { ManualClock } from '../../../src/core/completion/manualClock';
-import { CircuitBreaker } from '../../../src/core/setup/circuitBreaker';
+import { ManualClock } from '../../support/manualClock';
+import { CircuitBreaker } from '../../../src/core/shared/circuitBreaker';
 import { at, ScriptedBackend } from '../engine/scriptedBackend';
 
 describe('CircuitBreaker', () => {

@@ -64,7 +64,7 @@ describe('tandem doctor (CLI)', () => {
     assert.equal(report.overall, 'fail');
     const model = report.checks.find((c) => c.id === 'local.model');
     assert.equal(model?.status, 'fail');
-    assert.equal(model?.fix?.shellCommand, 'ollama pull missing:1b');
+    assert.equal(model?.fix?.shellCommand, "ollama pull 'missing:1b'");
   });
 
   it('without OPENAI_API_KEY: a warning, not a failure', async () => {

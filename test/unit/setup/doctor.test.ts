@@ -88,7 +88,7 @@ describe('doctor (Check Setup) against the doubles', () => {
     const r = await runDoctor(deps({ 'local.model': 'qwen2.5-coder:7b-base' }));
     const model = byId(r.checks, 'local.model');
     assert.equal(model.status, 'fail');
-    assert.equal(model.fix?.shellCommand, 'ollama pull qwen2.5-coder:7b-base');
+    assert.equal(model.fix?.shellCommand, "ollama pull 'qwen2.5-coder:7b-base'");
     assert.equal(byId(r.checks, 'local.server').status, 'ok');
     assert.match(byId(r.checks, 'local.server').detail, /0\.12\.6/, 'the version is still reported');
   });
@@ -166,7 +166,7 @@ describe('doctor (Check Setup) against the doubles', () => {
     const r = await runDoctor(deps({ 'local.model': 'nope:1b' }));
     const text = formatDoctorText(r);
     assert.match(text, /✖ FAIL Model: Model "nope:1b" is not available on the server/);
-    assert.match(text, /fix: run `ollama pull nope:1b`/);
+    assert.match(text, /fix: run `ollama pull 'nope:1b'`/);
     assert.match(text, /Overall: FAIL/);
   });
 

@@ -1,6 +1,6 @@
 // Virtual time for tests and the benchmark: a 2,000-keystroke trace at human speed is minutes of
 // real time but replays in milliseconds here, and timer counts show that nothing is left running.
-import type { Clock, TimerHandle } from './clock';
+import type { Clock, TimerHandle } from '../../src/core/shared/clock';
 
 interface Timer {
   id: number;

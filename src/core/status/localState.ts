@@ -1,5 +1,5 @@
 // What the local side is doing, as one value: the status bar, its tooltip and the log all read it.
-import type { ModelHealth, ServerTimings } from '../backends/modelBackend';
+import type { ModelHealth, ServerTimings } from '../shared/modelBackend';
 
 export interface LocalState {
   readonly health: ModelHealth | { kind: 'checking' };

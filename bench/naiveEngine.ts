@@ -1,13 +1,13 @@
 // The baseline the benchmark measures CompletionEngine against: what a simple provider does. Every
 // call sends a request at once, never aborts it (a cancelled call's request runs to the end) and
 // waits for the whole answer before showing anything. No cache, no shape-based skipping.
-import type { CompletionBackend } from '../backends/modelBackend';
-import type { Clock } from './clock';
-import { skipReasonFor, type CompletionContext, type CompletionOutcome } from './completionOutcome';
-import { decideShape } from './completionShape';
-import type { EngineSettings } from './engineSettings';
-import { postProcess } from './postProcess';
-import { buildPromptWindow } from './promptWindow';
+import type { CompletionBackend } from '../src/core/shared/modelBackend';
+import type { Clock } from '../src/core/shared/clock';
+import { skipReasonFor, type CompletionContext, type CompletionOutcome } from '../src/core/completion/completionOutcome';
+import { decideShape } from '../src/core/completion/completionShape';
+import type { EngineSettings } from '../src/core/completion/engineSettings';
+import { postProcess } from '../src/core/completion/postProcess';
+import { buildPromptWindow } from '../src/core/completion/promptWindow';
 
 export class NaiveEngine {
   constructor(private readonly deps: { backend: () => CompletionBackend; clock: Clock; settings: () => EngineSettings }) {}

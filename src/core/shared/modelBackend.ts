@@ -63,4 +63,6 @@ export interface CompletionBackend {
   complete(req: FimRequest, signal: AbortSignal): Promise<FimResult>;
   /** Reachability, model presence and FIM support; cheap enough to call on activation. */
   checkHealth(signal?: AbortSignal): Promise<ModelHealth>;
+  /** Loads the model into memory ahead of the first keystroke, where the server supports it. */
+  warmUp?(signal?: AbortSignal): Promise<{ loadMs: number }>;
 }

@@ -2,7 +2,7 @@
 // the local model (Ollama /api/chat, for privacy mode `localOnly`) both implement it, so the session
 // does not care where the code goes; `route` tells the cost ledger which one it was.
 
-import type { UsageRecord } from '../cost/usageRecord';
+import type { UsageRecord } from './usageRecord';
 import type { CloudFailure } from './cloudFailure';
 
 export interface ChatMessage {

@@ -5,7 +5,7 @@
 // let through as a probe (half-open): its success closes the circuit, its failure opens it again
 // for the next, longer backoff. A typing burst against a dead server therefore costs one request
 // per backoff period, not one per keystroke.
-import type { Clock } from '../completion/clock';
+import type { Clock } from './clock';
 
 export type BreakerPhase = 'closed' | 'open' | 'halfOpen';
 

@@ -1,10 +1,10 @@
 // What the privacy status bar item says: the mode, and where a refactor and an inline completion
 // in the active file would go, and why. The "where" is the router's own decision (decideRoute), so
 // the item, its tooltip and the log line can never disagree with what a request actually does.
-import type { ModelHealth } from '../backends/modelBackend';
+import type { ModelHealth } from '../shared/modelBackend';
 import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
 import type { PrivacyMode } from '../settings';
-import type { PathExclusion } from './pathExclusion';
+import type { PathExclusion } from '../privacy/pathExclusion';
 
 export interface PrivacyStatusInput {
   mode: PrivacyMode;

@@ -2,8 +2,8 @@
 // cost nothing and stay on this machine; they let the spend view say what the cloud would have
 // charged for the same work.
 
-import type { CompletionOutcome, ShownSource } from '../completion/completionOutcome';
-import type { NewSpendRecord } from './ledger';
+import type { CompletionOutcome, ShownSource } from './completionOutcome';
+import type { NewSpendRecord } from '../cost/ledger';
 
 /**
  * A completion counts as shown when a model request produced it for the user. Re-showing a cached

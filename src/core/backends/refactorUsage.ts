@@ -1,8 +1,8 @@
 // Usage records for the cost ledger from what a chat reply reports, or an estimate when it reported
 // nothing (a stream cut before its final usage chunk, a gateway that ignores include_usage, a cancel).
 
-import type { UsageRecord } from '../cost/usageRecord';
-import type { ChatMessage } from './refactorBackend';
+import type { UsageRecord } from '../shared/usageRecord';
+import type { ChatMessage } from '../shared/refactorBackend';
 
 /** The Chat Completions `usage` object, as far as we read it. */
 export interface ChatUsage {
