@@ -7,7 +7,7 @@
 // every request: at 1,500 prompt tokens/s (a laptop GPU) 300 suffix tokens cost 200 ms, at 200/s
 // (CPU only) 1.5 s, more than a natural pause. The suffix is therefore sized so that its
 // reprocessing fits a fixed time budget on the server at hand; a fast server keeps the full window.
-import type { ServerTimings } from '../backends/modelBackend';
+import type { ServerTimings } from '../shared/modelBackend';
 import { CHARS_PER_TOKEN } from './promptWindow';
 
 /** Reprocessing the suffix on each request should cost at most this much server time. */
