@@ -284,6 +284,8 @@ async function main(): Promise<void> {
           `${f.requestsPerKeystroke} req/key, wasted ${f.wastedTokenShare}, uncached ${f.uncachedPromptTokensPerKeystroke} tok/key, busy ${f.serverBusyShare}, ` +
           `max in flight ${f.maxInFlight}, restarts ${f.pausesWithRestart}, typed correctly ${r.typedCorrectly}`);
         results.push(r);
+        // Each run's record as soon as it exists, to look into while the others run.
+        fs.writeFileSync(`${opt.out}.${p}-${t}.partial`, JSON.stringify(r));
       }
     }
   } finally {

@@ -414,7 +414,8 @@ export async function startOllamaDouble(initial: OllamaDoubleOptions = {}): Prom
           load_duration: ns(loadedAt - start),
           // Like the runner: only the prompt tokens evaluated count, the cached ones do not.
           prompt_eval_count: plan ? Math.max(1, plan.uncachedTokens) : Math.max(1, tokenize(promptText).length),
-          prompt_eval_duration: ns(firstTokenAt - loadedAt),
+          // With a server profile, only the prompt's own processing (the base latency is not prompt work).
+          prompt_eval_duration: plan && serverSlot ? ns(serverSlot.promptMs(plan.uncachedTokens)) : ns(firstTokenAt - loadedAt),
           eval_count: evalCount,
           eval_duration: ns(now - firstTokenAt),
         }),

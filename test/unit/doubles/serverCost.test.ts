@@ -149,6 +149,8 @@ describe('serverCost', () => {
       assert.equal(g2.firstTokenDueMs, 20 + ((g2.promptTokens! - shared) * 1000) / 2000);
       assert.ok(g2.firstTokenAt! - g2.startedAt! >= g2.firstTokenDueMs! - 2);
       assert.equal(a.prompt_eval_count, g1.promptTokens);
+      // prompt_eval_duration is the prompt's processing alone, so a client can learn the prompt rate from it.
+      assert.equal(a.prompt_eval_duration, Math.round(((g1.promptTokens! * 1000) / 2000) * 1e6));
       assert.equal(b.prompt_eval_count, g2.promptTokens! - shared);
       assert.ok(g1.renderedPrompt.startsWith('<|fim_prefix|>'));
       assert.deepEqual(g1.tokens.join(''), 'one two three four');
