@@ -183,12 +183,13 @@ async function runOne(host: { nodeBin: string; codeServerEntry: string }, chromi
     double.reset();
     await page.evaluate(() => { (window as unknown as { __bench: { armed: boolean } }).__bench.armed = true; });
 
-    // The keys at their scheduled times (absolute, so the time a key takes to send does not add up).
-    const t0 = Date.now() + 200;
-    let at = t0;
+    // Each key its gap after the previous one was sent. Not an absolute schedule: on a loaded
+    // machine a key can take 100 ms and more to send, and catching up would squeeze the pauses
+    // this measures into bursts of keys.
+    let sentAt = Date.now();
     for (const k of trace.keys) {
-      at += k.gapMs;
-      await sleep(at - Date.now());
+      await sleep(k.gapMs - (Date.now() - sentAt));
+      sentAt = Date.now();
       if (k.ch === '\n') await page.keyboard.press('Enter');
       else await page.keyboard.type(k.ch);
     }
