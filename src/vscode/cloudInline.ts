@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { CompletionContext } from '../core/completion/completionOutcome';
 import { CloudInlineService } from '../core/completion/cloudInlineService';
 import { cloudInlineLogLine, cloudInlineView, sendingView, type CloudInlineView } from '../core/completion/cloudInlineView';
+import { abortableSleep, systemWallClock } from '../core/shared/clock';
 import type { Services } from './services';
 
 /** How long the item stays after a cloud completion (a local completion shown clears it sooner). */
@@ -23,15 +24,10 @@ export interface CloudInline {
 export function createCloudInline(services: Services): CloudInline {
   const { log } = services;
   const service = new CloudInlineService({
+    pipeline: services.cloud,
     settings: () => services.settings(),
-    trusted: () => services.trusted(),
-    workspaceName: () => services.workspaceName(),
-    isExcluded: (p) => services.exclusion.isExcludedRelative(p),
-    localHealth: () => services.local.state.health,
-    apiKey: () => services.apiKey.get(),
-    ledger: services.ledger,
-    egress: services.egress,
-    log: (line) => log.warn(line),
+    now: () => systemWallClock.now(),
+    sleep: abortableSleep,
   });
   const status = new CloudInlineStatus();
   services.context.subscriptions.push(status,
@@ -63,9 +59,11 @@ export function createCloudInline(services: Services): CloudInline {
         lastExplain = result.route.explain;
         log.info(`Inline route: ${result.route.kind} (${result.route.reason}). ${result.route.explain}`);
       }
-      // Local, or refused: the local path runs exactly as it would without this feature (its own
-      // rules skip excluded files and hold off a server that is down).
-      if (result.kind === 'notCloud') return { kind: 'local' };
+      // The pipeline's refusals are obeyed (nothing is completed); only 'local model down' still
+      // lets the local engine try, since its own circuit breaker is how a recovery is noticed.
+      if (result.kind === 'notCloud') {
+        return result.route.kind === 'refuse' && result.route.reason !== 'localDown' ? { kind: 'handled' } : { kind: 'local' };
+      }
       const view = cloudInlineView(result);
       const line = cloudInlineLogLine(result);
       if (line) (view ? log.info(line) : log.debug(line));

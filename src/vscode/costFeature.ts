@@ -108,7 +108,8 @@ export function registerCostFeature(services: Services): CostFeature {
   };
   const appendLocal = (record: Parameters<SpendLedger['append']>[0]) => {
     try {
-      localLedger.append(record);
+      // Queued, written in batches: a completion shown while typing does no synchronous write.
+      localLedger.appendLater(record, (e) => log.warn(`Could not record local completions: ${errorText(e)}`));
     } catch (e) {
       // Counting local work must never break completions.
       log.warn(`Could not record a local completion: ${errorText(e)}`);
@@ -116,6 +117,7 @@ export function registerCostFeature(services: Services): CostFeature {
   };
 
   context.subscriptions.push(
+    { dispose: () => localLedger.flushSync() },
     meter,
     view,
     watcher,

@@ -5,6 +5,9 @@ import * as vscode from 'vscode';
 import { SpendLedger } from '../core/cost/ledger';
 import { EgressLog, fileLineStore } from '../core/privacy/egressLog';
 import { RefactorService } from '../core/refactor/refactorService';
+import { ollamaLocalChatBackend, openAiCloudBackend } from '../core/backends/chatBackends';
+import { BudgetReservations } from '../core/cost/budgetReservations';
+import { CloudPipeline } from '../core/routing/cloudPipeline';
 import type { SettingsSnapshot } from '../core/settings';
 import { ProblemNotifier, type Problem } from '../core/setup/problemNotifier';
 import { ApiKeyStore } from './apiKeyStore';
@@ -30,6 +33,8 @@ export interface Services {
   readonly apiKey: ApiKeyStore;
   readonly exclusion: WorkspaceExclusion;
   readonly refactor: RefactorService;
+  /** The one cloud request pipeline (refactor and inline cloud help). */
+  readonly cloud: CloudPipeline;
   trusted(): boolean;
   workspaceName(): string;
   /** Snooze and per-language switches of inline completions (status bar menu). */
@@ -59,24 +64,26 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
     vscode.window.setStatusBarMessage(`$(warning) ${p.message}`, 8000);
   });
 
-  const refactor = new RefactorService({
+  const cloudContext = {
     settings,
     trusted,
     workspaceName,
-    isExcluded: (p) => exclusion.isExcludedRelative(p),
+    isExcluded: (p: string) => exclusion.isExcludedRelative(p),
     localHealth: () => local.state.health,
     apiKey: () => apiKey.get(),
     ledger,
     egress,
-    log: (line) => log.warn(line),
-  });
+    log: (line: string) => log.warn(line),
+  };
+  const cloud = new CloudPipeline({ ...cloudContext, reservations: new BudgetReservations(ledger), cloudBackend: openAiCloudBackend });
+  const refactor = new RefactorService({ ...cloudContext, pipeline: cloud, localBackend: ollamaLocalChatBackend });
 
   context.subscriptions.push(configuration, apiKey, exclusion, local, inlineControl,
     configuration.onDidChange(() => void exclusion.reload()));
   void exclusion.reload();
 
   return {
-    context, log, local, ledger, egress, egressFile, apiKey, exclusion, refactor, trusted, workspaceName, inlineControl, problems,
+    context, log, local, ledger, egress, egressFile, apiKey, exclusion, refactor, cloud, trusted, workspaceName, inlineControl, problems,
     settings,
     onDidChangeSettings: configuration.onDidChange,
     configuration,

@@ -31,6 +31,8 @@ export type OpenAiFault =
   | { kind: 'errorChunk'; afterChunks: number; message: string }
   /** The request is read but nothing is ever answered. */
   | { kind: 'hang' }
+  /** The whole body is read, then the TCP connection is reset (RST) before any status line. */
+  | { kind: 'resetAfterBody' }
   /** The stream ends without the usage chunk even when include_usage asked for it. */
   | { kind: 'omitUsage' };
 
@@ -254,6 +256,12 @@ export async function startOpenAiDouble(initial: OpenAiDoubleOptions = {}): Prom
       finish();
     });
     if (f.kind === 'hang') return;
+    if (f.kind === 'resetAfterBody') {
+      cut = true;
+      finish();
+      res.socket?.resetAndDestroy();
+      return;
+    }
 
     const tokenize = opts.tokenize ?? defaultTokenize;
     const prompt = promptOf(body);

@@ -5,25 +5,19 @@
 // down); what is sent goes through the cloud gate (exclusions, secret redaction with restore); every
 // request that reached the server lands in the spend ledger and the egress log; and the outcome
 // carries its route and cost so the status bar can show it. Anything the router does not send to
-// the cloud comes back as `notCloud`, for the local engine (or nothing).
-import { OpenAiChatBackend } from '../backends/openAiChatBackend';
-import { checkBudget, type BudgetDecision } from '../cost/budget';
-import { preflightEstimate } from '../cost/preflight';
-import { resolvePrice } from '../shared/priceTable';
-import { summarize } from '../cost/spendSummary';
-import { countChatTokens, countTokens } from '../cost/tokenCount';
+// the cloud comes back as `notCloud`, for the local engine (or nothing). Pricing, the gate, the
+// budget reservation and the records are the cloud pipeline's (routing/cloudPipeline.ts).
+import type { PayloadPart } from '../privacy/cloudGate';
+import type { CloudAsk, CloudPipeline } from '../routing/cloudPipeline';
 import type { UsageRecord } from '../shared/usageRecord';
-import { prepareCloudSend, type PayloadPart } from '../privacy/cloudGate';
-import { abortableSleep, type Sleep } from '../shared/clock';
-import type { ChatMessage, RefactorBackend } from '../shared/refactorBackend';
-import { decideRoute, localHealthFor, type RouteDecision } from '../routing/routeDecision';
-import { DEFAULT_CLOUD_BASE_URL, type SettingsSnapshot, type TandemSettings } from '../settings';
+import type { Sleep } from '../shared/clock';
+import type { ChatMessage } from '../shared/refactorBackend';
+import type { RouteDecision } from '../routing/routeDecision';
+import type { TandemSettings } from '../settings';
 import { decideShape, type CompletionShape } from './completionShape';
 import { engineSettingsFrom } from './engineSettings';
 import { postProcess } from './postProcess';
 import { buildPromptWindow } from './promptWindow';
-import type { CloudContext } from '../routing/cloudContext';
-import { recordUsage } from '../routing/recordUsage';
 
 /**
  * Output cap per cloud completion: a line or a short block. It also bounds the pre-flight cost
@@ -57,10 +51,13 @@ export interface CloudInlineRequest {
   trigger: 'automatic' | 'invoke';
 }
 
-export interface CloudInlineDeps extends CloudContext {
-  sleep?: Sleep;
-  /** For tests: build the backend differently (the default is the real SDK-based one). */
-  cloudBackend?: (s: TandemSettings, apiKey: string) => RefactorBackend;
+export interface CloudInlineDeps {
+  pipeline: CloudPipeline;
+  settings: () => TandemSettings;
+  /** The wall clock (epoch ms), for the automatic-request interval. */
+  now: () => number;
+  /** The wait for a pause in typing, cut short by a cancel. */
+  sleep: Sleep;
   autoMinIntervalMs?: number;
   autoPauseMs?: number;
 }
@@ -75,6 +72,8 @@ export type CloudInlineSkip =
   | 'midLine'
   /** The cloud gate refused what would be sent (e.g. the file became excluded). */
   | 'gateRefused'
+  /** The budget reservation was refused at send time (another window spent the rest meanwhile). */
+  | 'overBudget'
   | 'noApiKey'
   /** The request failed (network, auth, rate limit, timeout…); `detail` says how. */
   | 'failed'
@@ -88,43 +87,16 @@ export type CloudInlineResult =
   | { kind: 'skipped'; route: CloudRoute; reason: CloudInlineSkip; detail: string; model: string; costMicros?: number | null; usage?: UsageRecord };
 
 export class CloudInlineService {
-  private readonly now: () => number;
-  private readonly sleep: Sleep;
   /** When the last cloud request was sent (or reserved): automatic ones wait out the interval. */
   private lastSentAt = Number.NEGATIVE_INFINITY;
   /** The last reply, reused when VS Code asks again for the very same text and position. */
   private last: { key: string; text: string } | undefined;
 
-  constructor(private readonly deps: CloudInlineDeps) {
-    this.now = deps.now ?? Date.now;
-    this.sleep = deps.sleep ?? abortableSleep;
-  }
+  constructor(private readonly deps: CloudInlineDeps) {}
 
-  /**
-   * The router's decision for this request. Budget and key only ever block the cloud, and the
-   * budget is the last block the router checks, so it is read (a ledger read and a token count)
-   * only when the router would otherwise choose the cloud; with the fallback off the key does not
-   * matter either. The answer is the same as with every input gathered up front.
-   */
+  /** The router's decision for this request (the pipeline's plan; nothing is sent). */
   async route(req: Pick<CloudInlineRequest, 'relativePath' | 'trigger' | 'text' | 'offset' | 'languageId'>): Promise<RouteDecision> {
-    const s = this.deps.settings();
-    const hasApiKey = s.inline.cloudFallback ? Boolean(await this.deps.apiKey()) : false;
-    const base = {
-      kind: 'inline' as const,
-      mode: s.privacy.mode,
-      trusted: this.deps.trusted(),
-      excluded: this.deps.isExcluded(req.relativePath),
-      localHealth: localHealthFor('inline', this.deps.localHealth()),
-      cloudFallback: s.inline.cloudFallback,
-      explicitInvoke: req.trigger === 'invoke',
-      inlineInExcludedFiles: s.inline.enableInExcludedFiles,
-      hasApiKey,
-      endpointAllowed: s.policy.keyAllowed,
-    };
-    const unlimited = decideRoute({ ...base, budget: { kind: 'ok' } });
-    if (unlimited.kind !== 'cloud') return unlimited;
-    const prompt = promptOf(req, s);
-    return decideRoute({ ...base, budget: await this.budget(s, buildMessages(prompt.parts, req, prompt.shape).messages) });
+    return (await this.deps.pipeline.plan(this.ask(req))).route;
   }
 
   /** `onSend` runs right before the request leaves, so the status bar can show it while it runs. */
@@ -132,6 +104,7 @@ export class CloudInlineService {
     const route = await this.route(req);
     if (route.kind !== 'cloud') return { kind: 'notCloud', route };
     const s = this.deps.settings();
+    const now = this.deps.now;
     const model = s.cloud.model;
     const skip = (reason: CloudInlineSkip, detail: string, extra: { costMicros?: number | null; usage?: UsageRecord } = {}): CloudInlineResult =>
       ({ kind: 'skipped', route, reason, detail, model, ...extra });
@@ -144,47 +117,24 @@ export class CloudInlineService {
     if (shape.kind === 'skip') return skip('midLine', 'The cursor is inside a line, where no completion is asked for.');
 
     if (req.trigger === 'automatic') {
-      const wait = (this.deps.autoMinIntervalMs ?? AUTO_CLOUD_MIN_INTERVAL_MS) - (this.now() - this.lastSentAt);
+      const wait = (this.deps.autoMinIntervalMs ?? AUTO_CLOUD_MIN_INTERVAL_MS) - (now() - this.lastSentAt);
       if (wait > 0) return skip('throttled', `At most one automatic cloud completion every ${Math.round((this.deps.autoMinIntervalMs ?? AUTO_CLOUD_MIN_INTERVAL_MS) / 1000)} s; next in ${Math.ceil(wait / 1000)} s (invoke one explicitly to ask now).`);
-      await this.sleep(this.deps.autoPauseMs ?? AUTO_CLOUD_PAUSE_MS, signal);
+      await this.deps.sleep(this.deps.autoPauseMs ?? AUTO_CLOUD_PAUSE_MS, signal);
       if (signal.aborted) return skip('cancelled', 'Typing went on before the pause ended; nothing was sent.');
       // Another request may have gone out during the pause.
-      if (this.now() - this.lastSentAt < (this.deps.autoMinIntervalMs ?? AUTO_CLOUD_MIN_INTERVAL_MS)) return skip('throttled', 'Another cloud completion was just sent.');
+      if (now() - this.lastSentAt < (this.deps.autoMinIntervalMs ?? AUTO_CLOUD_MIN_INTERVAL_MS)) return skip('throttled', 'Another cloud completion was just sent.');
     }
     if (signal.aborted) return skip('cancelled', 'Cancelled before sending.');
 
-    const decision = await prepareCloudSend({
-      payloadParts: prompt.parts,
-      trusted: this.deps.trusted(),
-      mode: s.privacy.mode,
-      excludedCheck: this.deps.isExcluded,
-      endpoint: { effectiveBaseUrl: s.cloud.baseUrl, userLevelBaseUrl: s.policy.userBaseUrl, defaultBaseUrl: DEFAULT_CLOUD_BASE_URL },
-      redactSecrets: s.privacy.redactSecrets,
-    });
-    // Only a selection can ask for confirmation; an inline prompt has none, so anything but a send is a refusal.
-    if (decision.kind !== 'send') return skip('gateRefused', decision.explain);
-    const apiKey = await this.deps.apiKey();
-    if (!apiKey) return skip('noApiKey', 'No OpenAI API key is set.');
-    if (signal.aborted) return skip('cancelled', 'Cancelled before sending.');
-
-    const { messages } = buildMessages(decision.parts, req, shape);
-    const backend = this.deps.cloudBackend?.(s, apiKey) ?? new OpenAiChatBackend({
-      baseURL: s.cloud.baseUrl, apiKey, model,
-      // The model's default reasoning effort (none for gpt-5.4-mini): tandem.cloud.reasoningEffort is
-      // tuned for refactors, and reasoning tokens would eat the small output cap.
-      maxOutputTokens: CLOUD_INLINE_MAX_OUTPUT_TOKENS,
-      timeoutMs: Math.min(CLOUD_INLINE_TIMEOUT_MS, s.cloud.timeoutSeconds * 1000),
-      // A rate-limited inline request is dropped, not waited out: the user has moved on by then.
-      maxRateLimitRetries: 0,
-      estimateTokens: countTokens,
-    });
-    this.lastSentAt = this.now();
-    onSend?.(route, model);
-    const result = await backend.run(messages, signal);
-    const costMicros = result.usage
-      ? recordUsage(this.deps, { usage: result.usage, route: 'cloud', command: 'inline', feature: 'inlineFallback', relativePath: req.relativePath, send: decision })
-      : undefined;
-    const charged = costMicros !== undefined ? { costMicros, usage: result.usage } : {};
+    this.lastSentAt = now(); // reserved now: automatic requests wait out the interval from here
+    const sent = await this.deps.pipeline.send(this.ask(req), { signal, onSend: () => onSend?.(route, model) });
+    if (sent.kind === 'refused') {
+      const reason: CloudInlineSkip = sent.reason === 'overBudget' ? 'overBudget' : sent.reason === 'noApiKey' ? 'noApiKey' : 'gateRefused';
+      return skip(reason, sent.explain);
+    }
+    const result = sent;
+    const costMicros = sent.costMicros;
+    const charged = costMicros !== undefined ? { costMicros, ...(result.usage ? { usage: result.usage } : {}) } : {};
 
     let raw: string;
     if (result.kind === 'ok') raw = result.text;
@@ -193,7 +143,7 @@ export class CloudInlineService {
     else return skip('failed', result.error.message, charged);
 
     const processed = postProcess({
-      raw: decision.restore(raw),
+      raw: sent.send.restore(raw),
       prefix: prompt.window.prefix,
       suffix: prompt.window.suffix,
       languageId: req.languageId,
@@ -205,13 +155,27 @@ export class CloudInlineService {
     return { kind: 'shown', route, text: processed.text, model, costMicros: costMicros ?? null, ...(result.usage ? { usage: result.usage } : {}), fromCache: false };
   }
 
-  private async budget(s: SettingsSnapshot, messages: readonly ChatMessage[]): Promise<BudgetDecision> {
-    const price = resolvePrice(s.cloud.model, s.cloud.prices);
-    const ceiling = price.kind === 'known'
-      ? preflightEstimate({ inputTokens: countChatTokens(messages), model: s.cloud.model, maxOutputTokens: CLOUD_INLINE_MAX_OUTPUT_TOKENS }, price.row).maxCostMicros
-      : 0;
-    const { records } = await this.deps.ledger.read({ sinceMs: this.now() - 32 * 86_400_000 });
-    return checkBudget(summarize(records, this.now()), ceiling, price.kind === 'known', s.policy.budget);
+  private ask(req: PromptSource & Pick<CloudInlineRequest, 'trigger'>): CloudAsk {
+    const s = this.deps.settings();
+    const prompt = promptOf(req, s);
+    return {
+      kind: 'inline',
+      command: 'inline',
+      feature: 'inlineFallback',
+      relativePath: req.relativePath,
+      explicitInvoke: req.trigger === 'invoke',
+      parts: prompt.parts,
+      messagesOf: (parts) => buildMessages(parts, req, prompt.shape).messages,
+      call: {
+        maxOutputTokens: CLOUD_INLINE_MAX_OUTPUT_TOKENS,
+        timeoutMs: Math.min(CLOUD_INLINE_TIMEOUT_MS, s.cloud.timeoutSeconds * 1000),
+        // A rate-limited inline request is dropped, not waited out: the user has moved on by then.
+        maxRateLimitRetries: 0,
+        // The model's default reasoning effort (none for gpt-5.4-mini): tandem.cloud.reasoningEffort
+        // is tuned for refactors, and reasoning tokens would eat the small output cap.
+        useReasoningEffort: false,
+      },
+    };
   }
 }
 

@@ -94,12 +94,17 @@ const CLAIMED = /^claimed-(\d{4}-\d{2}-\d{2})-[0-9a-f-]+\.jsonl$/;
 /** Files a reset has taken out of the ledger; no reader counts them, and they are deleted. */
 const CLEARED_PREFIX = 'cleared-';
 const READ_ATTEMPTS = 5;
+/** How long appendLater collects records before one write. */
+const BATCH_DELAY_MS = 500;
 
 export class SpendLedger {
   private readonly clock: WallClock;
   private readonly keepDays: number;
   private readonly lockStaleMs: number;
   private readonly claimRetentionMs: number;
+  private readonly pending: Array<{ file: string; line: string }> = [];
+  private pendingErrors: (e: Error) => void = () => undefined;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly dir: string, options: LedgerOptions = {}) {
     this.clock = options.clock ?? systemWallClock;
@@ -118,11 +123,7 @@ export class SpendLedger {
    * a record written before the caller moves on cannot be lost to a window closing.
    */
   append(input: NewSpendRecord): SpendRecord {
-    const record = { ...input, id: input.id ?? randomUUID(), time: input.time ?? this.clock.now() };
-    for (const key of Object.keys(record) as Array<keyof SpendRecord>) {
-      if (record[key] === undefined) delete record[key];
-    }
-    if (!isSpendRecord(record)) throw new TypeError(`not a valid spend record: ${JSON.stringify(input)}`);
+    const record = this.complete(input);
     const line = Buffer.from(encodeLine(record), 'utf8');
     const file = this.currentSegmentPath();
     fs.mkdirSync(this.dir, { recursive: true });
@@ -139,6 +140,62 @@ export class SpendLedger {
       if (written === line.length) return record;
       if (attempt >= 2) throw new Error(`spend ledger: short write to ${file} (${written} of ${line.length} bytes)`);
     }
+  }
+
+  /**
+   * Queues one record and returns it as it will be stored; a timer writes the queue in one write()
+   * per day file, off the caller's path (a completion shown while typing must not wait on the
+   * disk). `flushSync` on shutdown writes what is still queued. Failures go to `onError`.
+   */
+  appendLater(input: NewSpendRecord, onError: (e: Error) => void = () => undefined): SpendRecord {
+    const record = this.complete(input);
+    this.pending.push({ file: this.currentSegmentPath(), line: encodeLine(record) });
+    this.pendingErrors = onError;
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush().catch((e: unknown) => this.pendingErrors(e instanceof Error ? e : new Error(String(e))));
+    }, BATCH_DELAY_MS);
+    return record;
+  }
+
+  /** Writes queued records now, asynchronously. */
+  async flush(): Promise<void> {
+    for (const [file, text] of this.takePending()) {
+      await fs.promises.mkdir(this.dir, { recursive: true });
+      const line = Buffer.from(text, 'utf8');
+      const handle = await fs.promises.open(file, 'a');
+      try {
+        const { bytesWritten } = await handle.write(line);
+        if (bytesWritten !== line.length) throw new Error(`spend ledger: short write to ${file} (${bytesWritten} of ${line.length} bytes)`);
+      } finally {
+        await handle.close();
+      }
+    }
+  }
+
+  /** Writes queued records before the process goes away (deactivation). */
+  flushSync(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const [file, text] of this.takePending()) {
+      fs.mkdirSync(this.dir, { recursive: true });
+      fs.appendFileSync(file, text);
+    }
+  }
+
+  private takePending(): Map<string, string> {
+    const byFile = new Map<string, string>();
+    for (const p of this.pending.splice(0)) byFile.set(p.file, (byFile.get(p.file) ?? '') + p.line);
+    return byFile;
+  }
+
+  private complete(input: NewSpendRecord): SpendRecord {
+    const record = { ...input, id: input.id ?? randomUUID(), time: input.time ?? this.clock.now() };
+    for (const key of Object.keys(record) as Array<keyof SpendRecord>) {
+      if (record[key] === undefined) delete record[key];
+    }
+    if (!isSpendRecord(record)) throw new TypeError(`not a valid spend record: ${JSON.stringify(input)}`);
+    return record;
   }
 
   /** Records whose file day is on or after `sinceMs`'s UTC day (all when absent), plus every roll-up. */

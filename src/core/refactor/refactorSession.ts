@@ -4,7 +4,7 @@
 
 import type { UsageRecord } from '../shared/usageRecord';
 import type { CloudFailure } from '../shared/cloudFailure';
-import type { RefactorBackend } from '../shared/refactorBackend';
+import type { RefactorBackend, RefactorRunResult } from '../shared/refactorBackend';
 import { boundContext, buildRefactorMessages, DEFAULT_CONTEXT_CHARS, type RefactorParts } from './refactorPrompt';
 import { parseRefactorReply } from './refactorReply';
 
@@ -102,7 +102,11 @@ export async function runRefactor(input: RefactorInput, deps: RefactorDeps, sign
     const outcome = result.kind === 'ok' ? 'ok' : result.kind === 'cancelled' ? 'cancelled' : 'failed';
     deps.onUsage(result.usage, { command: 'refactor', route: deps.backend.route, outcome });
   }
+  return refactorOutcome(input, result, restore);
+}
 
+/** A finished model run as the command's outcome: the reply parsed into the code to preview. */
+export function refactorOutcome(input: RefactorInput, result: RefactorRunResult, restore: (text: string) => string): RefactorOutcome {
   if (result.kind === 'cancelled') return { kind: 'cancelled' };
   if (result.kind === 'error') return result.error.kind === 'cancelled' ? { kind: 'cancelled' } : { kind: 'failed', failure: result.error };
 

@@ -25,6 +25,8 @@ export interface CloudFailure {
   action?: CloudFailureAction;
   status?: number;
   requestId?: string;
+  /** True when no connection was ever made (refused, name not resolved): nothing left the machine. */
+  notConnected?: boolean;
 }
 
 /**
@@ -158,10 +160,10 @@ export function httpFailure(status: number | undefined, code: string | undefined
 function networkFailure(err: Error, where: string): CloudFailure {
   const code = causeCode(err);
   if (code === 'ECONNREFUSED') {
-    return cloudFailure('network', `Could not connect to ${where} (connection refused); check tandem.cloud.baseUrl.`, { action: 'openSettings' });
+    return { ...cloudFailure('network', `Could not connect to ${where} (connection refused); check tandem.cloud.baseUrl.`, { action: 'openSettings' }), notConnected: true };
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return cloudFailure('network', `Could not resolve ${where}; check your network and tandem.cloud.baseUrl.`, { action: 'openSettings' });
+    return { ...cloudFailure('network', `Could not resolve ${where}; check your network and tandem.cloud.baseUrl.`, { action: 'openSettings' }), notConnected: true };
   }
   if (isDroppedConnection(err)) {
     return cloudFailure('network', `The connection to ${where} dropped before the reply finished; nothing was applied.`, { action: 'retry' });

@@ -1,6 +1,7 @@
 // Cloud help for inline completions, end to end in one process: the real router, budget, cloud gate
 // (secretlint redaction), the openai SDK against the OpenAI double, a real ledger and egress log.
 // What matters is what the server saw (or did not), what was recorded, and what would be shown.
+import type { CloudContext } from '../../../src/core/routing/cloudContext';
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { SpendLedger } from '../../../src/core/cost/ledger';
 import { EgressLog, memoryLineStore } from '../../../src/core/privacy/egressLog';
 import { createPathExcluder } from '../../../src/core/privacy/pathExclusion';
 import { snapshotOf } from '../../support/settingsSnapshot';
+import { cloudInlineServiceFor } from '../../support/cloudServices';
 import { startOpenAiDouble, type OpenAiDouble } from '../../doubles/openaiDouble';
 
 const KEY = 'sk-test-inline-0123456789';
@@ -72,8 +74,8 @@ describe('CloudInlineService (router + budget + gate + OpenAI + ledger + egress)
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  function service(over: Partial<CloudInlineDeps> = {}): CloudInlineService {
-    return new CloudInlineService({
+  function service(over: Partial<CloudContext & Pick<CloudInlineDeps, 'sleep'>> = {}): CloudInlineService {
+    return cloudInlineServiceFor({
       settings: () => snapshotOf({ ...raw, 'cloud.baseUrl': `${openai.url}/v1`, 'cloud.dailyBudgetUsd': budget.dailyUsd }, { 'cloud.baseUrl': raw['cloud.baseUrl'] }),
       trusted: () => trusted,
       workspaceName: () => 'ws',

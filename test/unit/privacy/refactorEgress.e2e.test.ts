@@ -9,9 +9,10 @@ import fc from 'fast-check';
 import { SpendLedger } from '../../../src/core/cost/ledger';
 import { EgressLog, memoryLineStore } from '../../../src/core/privacy/egressLog';
 import { createPathExcluder } from '../../../src/core/privacy/pathExclusion';
-import { RefactorService, type RefactorRequest } from '../../../src/core/refactor/refactorService';
+import type { RefactorRequest } from '../../../src/core/refactor/refactorService';
 import type { SettingsSnapshot } from '../../../src/core/settings';
 import { snapshotOf } from '../../support/settingsSnapshot';
+import { refactorServiceFor } from '../../support/cloudServices';
 import { startOpenAiDouble, type OpenAiDouble, type RecordedOpenAiRequest } from '../../doubles/openaiDouble';
 import { buildWorkspace, selectionIn, workspaceArbitrary } from './fixtures/generatedWorkspace';
 
@@ -53,7 +54,7 @@ describe('RefactorService.run against the OpenAI double: nothing excluded or sec
     const settings: SettingsSnapshot = snapshotOf({ ...raw, 'cloud.baseUrl': userBaseUrl }, { 'cloud.baseUrl': raw['cloud.baseUrl'] });
     const egressStore = memoryLineStore();
     const egress = new EgressLog(egressStore);
-    const svc = new RefactorService({
+    const svc = refactorServiceFor({
       settings: () => settings,
       trusted: () => changes.trusted ?? true,
       workspaceName: () => 'generated',

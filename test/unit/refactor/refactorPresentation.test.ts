@@ -7,8 +7,9 @@ import { EgressLog, memoryLineStore } from '../../../src/core/privacy/egressLog'
 import {
   presentResult, progressMessage, rememberInstruction, routeOf, staleNotice,
 } from '../../../src/core/refactor/refactorPresentation';
-import { RefactorService, type RefactorPlan, type RefactorRequest, type RefactorResult } from '../../../src/core/refactor/refactorService';
+import { type RefactorPlan, type RefactorRequest, type RefactorResult } from '../../../src/core/refactor/refactorService';
 import { snapshotOf } from '../../support/settingsSnapshot';
+import { refactorServiceFor } from '../../support/cloudServices';
 import { startOpenAiDouble, type OpenAiDouble } from '../../doubles/openaiDouble';
 
 const cloudPlan: RefactorPlan = { route: { kind: 'cloud', reason: 'cloudRefactor', explain: 'The refactor runs in the cloud.', budgetWarning: false }, localAlternative: false };
@@ -124,7 +125,7 @@ describe('refactor presentation over the real service and the OpenAI double', fu
   function service(key: string | undefined, localHealth: 'ready' | 'offline') {
     const baseUrl = `${double.url}/v1`;
     const settings = snapshotOf({ 'cloud.baseUrl': baseUrl });
-    return new RefactorService({
+    return refactorServiceFor({
       settings: () => settings,
       trusted: () => true,
       workspaceName: () => 'ws',

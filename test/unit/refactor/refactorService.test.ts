@@ -9,6 +9,7 @@ import { EgressLog, memoryLineStore } from '../../../src/core/privacy/egressLog'
 import { createPathExcluder } from '../../../src/core/privacy/pathExclusion';
 import { RefactorService, type RefactorRequest, type RefactorServiceDeps } from '../../../src/core/refactor/refactorService';
 import { snapshotOf } from '../../support/settingsSnapshot';
+import { refactorServiceFor } from '../../support/cloudServices';
 import { startOpenAiDouble, type OpenAiDouble } from '../../doubles/openaiDouble';
 import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollamaDouble';
 
@@ -66,7 +67,7 @@ describe('RefactorService (router + budget + gate + ledger + egress) against the
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   function service(over: Partial<RefactorServiceDeps> = {}): RefactorService {
-    return new RefactorService({
+    return refactorServiceFor({
       settings: () => snapshotOf({ ...raw, 'cloud.baseUrl': userBaseUrl, 'cloud.dailyBudgetUsd': budget.dailyUsd }, { 'cloud.baseUrl': raw['cloud.baseUrl'] }),
       trusted: () => trusted,
       workspaceName: () => 'ws',
