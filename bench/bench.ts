@@ -23,6 +23,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { TokenSchedule } from '../test/doubles/httpUtil';
+import { isServerProfileName, SERVER_PROFILES, type ServerProfileName } from '../test/doubles/serverCost';
 import { CompletionCache } from '../src/core/completion/completionCache';
 import { SPECULATE_AFTER_PAUSE_MS, type CompletionEngine } from '../src/core/completion/completionEngine';
 import { decideShape } from '../src/core/completion/completionShape';
@@ -45,6 +46,8 @@ interface Options {
   seed: number;
   quick: boolean;
   out: string;
+  /** A server cost profile for the double (test/doubles/serverCost.ts); default: the fixed SCHEDULE, prompts free. */
+  profile?: ServerProfileName;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -53,7 +56,11 @@ function parseOptions(argv: string[]): Options {
     if (argv[i] === '--seed') o.seed = Number(argv[++i]);
     else if (argv[i] === '--quick') o.quick = true;
     else if (argv[i] === '--out') o.out = path.resolve(argv[++i]);
-    else throw new Error(`unknown option ${argv[i]} (use --seed N, --quick, --out FILE)`);
+    else if (argv[i] === '--profile') {
+      const name = argv[++i];
+      if (!isServerProfileName(name)) throw new Error(`unknown profile ${name} (fixed, gpu, laptop, cpu)`);
+      o.profile = name;
+    } else throw new Error(`unknown option ${argv[i]} (use --seed N, --quick, --out FILE, --profile NAME)`);
   }
   if (!Number.isInteger(o.seed)) throw new Error('--seed takes an integer');
   return o;
@@ -258,7 +265,9 @@ async function main(): Promise<void> {
   const opt = parseOptions(process.argv.slice(2));
   const started = performance.now();
   const corpus = loadCorpus();
-  const doubleCfg: BenchDoubleConfig = { seed: opt.seed, correctShare: CORRECT_SHARE, schedule: SCHEDULE };
+  const doubleCfg: BenchDoubleConfig = {
+    seed: opt.seed, correctShare: CORRECT_SHARE, schedule: SCHEDULE, ...(opt.profile ? { server: SERVER_PROFILES[opt.profile] } : {}),
+  };
   const sizes = opt.quick
     ? { promptIterations: 500, latency: 40, followSessions: 2, followKeys: 80, traceSessions: 4, traceKeys: 60 }
     : { promptIterations: 5000, latency: 200, followSessions: 4, followKeys: 150, traceSessions: 8, traceKeys: 250 };
@@ -342,6 +351,7 @@ async function main(): Promise<void> {
       seed: opt.seed,
       quick: opt.quick,
       schedule: SCHEDULE,
+      profile: opt.profile ?? 'default (schedule only, prompts free)',
       correctShare: CORRECT_SHARE,
       engineSettings: defaultEngineSettings(),
       latency: {

@@ -9,11 +9,14 @@
 import * as readline from 'node:readline';
 import { startOllamaDouble, type RecordedOllamaRequest } from '../test/doubles/ollamaDouble';
 import type { TokenSchedule } from '../test/doubles/httpUtil';
+import type { ServerProfile } from '../test/doubles/serverCost';
 import { loadCorpus } from './corpus';
 import { BenchModel, type ModelBehaviour, type ReplyInfo } from './benchModel';
 
 export interface BenchDoubleConfig extends ModelBehaviour {
   schedule: TokenSchedule;
+  /** Charge like a one-slot server (prompt cost, queue); replaces schedule's token timing. */
+  server?: ServerProfile;
 }
 
 export interface GenerationSummary extends ReplyInfo {
@@ -35,6 +38,7 @@ async function main(arg: string | undefined): Promise<void> {
   const infos = new Map<RecordedOllamaRequest, ReplyInfo>();
   const double = await startOllamaDouble({
     schedule: cfg.schedule,
+    ...(cfg.server ? { server: { ...cfg.server, promptTokensPerSec: cfg.server.promptTokensPerSec ?? Infinity } } : {}),
     respond: (rec) => {
       const r = model.reply(String(rec.body?.prompt ?? ''), String(rec.body?.suffix ?? ''));
       infos.set(rec, r.info);

@@ -34,7 +34,7 @@ function formatLogArgs(args) {
   return [head, ...args.slice(i).map(String)].join(' ');
 }
 
-async function freePort() {
+export async function freePort() {
   const srv = createServer();
   await new Promise((r) => srv.listen(0, '127.0.0.1', r));
   const port = srv.address().port;
@@ -42,7 +42,7 @@ async function freePort() {
   return port;
 }
 
-async function waitForHealthz(port, deadlineMs) {
+export async function waitForHealthz(port, deadlineMs) {
   const end = Date.now() + deadlineMs;
   while (Date.now() < end) {
     try {

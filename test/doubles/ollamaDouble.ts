@@ -8,6 +8,7 @@ import {
   Timers, truncateOutput, waitUntil,
 } from './httpUtil';
 import type { TokenSchedule } from './httpUtil';
+import { renderPrompt, ServerSlot, type PromptPlan, type ServerProfile } from './serverCost';
 
 export type { TokenSchedule } from './httpUtil';
 
@@ -64,6 +65,12 @@ export interface OllamaDoubleOptions {
    * token, else 401 `{"error":"unauthorized"}` as the proxy answers.
    */
   requireBearer?: string;
+  /**
+   * Charge like a real one-slot server (serverCost.ts): requests run one at a time, the first
+   * token waits for base + uncached prompt tokens / prompt rate, tokens then follow every
+   * perTokenMs. Replaces `schedule` (except loadMs). Default: none (free prompts, no queue).
+   */
+  server?: ServerProfile;
 }
 
 export interface OllamaDisconnect {
@@ -74,10 +81,31 @@ export interface OllamaDisconnect {
 }
 
 export interface OllamaGeneration {
+  /** 1, 2, ... in arrival order: what a benchmark maps ghost text back to. */
+  id: number;
   request: RecordedOllamaRequest;
   tokensSent: number;
   completed: boolean;
   aborted: boolean;
+  /** The prompt as the model saw it (template applied). */
+  renderedPrompt: string;
+  /** The text the double meant to stream (after stop strings and num_predict). */
+  tokens: string[];
+  /** When each streamed token was written (ms since epoch). */
+  tokenTimes: number[];
+  /** When the slot was granted (= receivedAt without a server profile). */
+  startedAt?: number;
+  firstTokenAt?: number;
+  endedAt?: number;
+  /** With a server profile: the prompt's cost. */
+  promptTokens?: number;
+  cachedTokens?: number;
+  /** base + uncached prompt tokens / rate: how long after the slot was granted the first token was due. */
+  firstTokenDueMs?: number;
+  /** When the slot was free again (later than endedAt for an abort during prompt processing). */
+  slotReleasedAt?: number;
+  /** Uncached prompt tokens actually processed (less than uncached when aborted during the prompt). */
+  processedTokens?: number;
 }
 
 export interface OllamaDouble {
@@ -189,6 +217,12 @@ export async function startOllamaDouble(initial: OllamaDoubleOptions = {}): Prom
   /** Full model name -> when its keep-alive runs out (ms since epoch). */
   const loaded = new Map<string, number>();
   let active = 0;
+  let generationSeq = 0;
+  let slot: ServerSlot | undefined;
+  const slotFor = (profile: ServerProfile): ServerSlot => {
+    if (!slot || slot.profile !== profile) slot = new ServerSlot(profile);
+    return slot;
+  };
 
   const requests: RecordedOllamaRequest[] = [];
   const generations: OllamaGeneration[] = [];
@@ -307,10 +341,26 @@ export async function startOllamaDouble(initial: OllamaDoubleOptions = {}): Prom
     }
 
     const modelKey = m.fullName;
-    const gen: OllamaGeneration = { request: rec, tokensSent: 0, completed: false, aborted: false };
+    const stream = body.stream !== false;
+    const options = body.options ?? {};
+    const tokenize = opts.tokenize ?? defaultTokenize;
+    const promptText = isChat ? messages.map((x) => x.content ?? '').join('\n') : prompt;
+    const stop = typeof options.stop === 'string' ? [options.stop] : Array.isArray(options.stop) ? options.stop : [];
+    const fullText = empty ? '' : (opts.respond ?? ((r: RecordedOllamaRequest) => deterministicReply(promptOf(r.body))))(rec);
+    const { tokens, finish: doneReason } = truncateOutput(fullText, tokenize, {
+      stop, maxTokens: typeof options.num_predict === 'number' ? options.num_predict : undefined,
+    });
+    const renderedPrompt = isChat ? promptText : renderPrompt(m.template, prompt, typeof body.suffix === 'string' ? body.suffix : '', body.raw === true);
+
+    const gen: OllamaGeneration = {
+      id: ++generationSeq, request: rec, tokensSent: 0, completed: false, aborted: false, renderedPrompt, tokens, tokenTimes: [],
+    };
     generations.push(gen);
     const f = fault(rec.path);
-    const schedule = opts.schedule ?? { firstTokenMs: 0, perTokenMs: 0 };
+    const server = empty ? undefined : opts.server;
+    const schedule = server
+      ? { firstTokenMs: server.baseMs, perTokenMs: server.perTokenMs, loadMs: opts.schedule?.loadMs }
+      : opts.schedule ?? { firstTokenMs: 0, perTokenMs: 0 };
     const loadMs = isLoaded(m) ? 0 : schedule.loadMs ?? 0;
     const start = Date.now();
     let loadedAt = start;
@@ -318,12 +368,35 @@ export async function startOllamaDouble(initial: OllamaDoubleOptions = {}): Prom
     let pending: { cancel(): void } | undefined;
     let cut = false;
     let finished = false;
+    // With a server profile: the slot, the prompt's plan once granted, and whether its prompt is done.
+    const serverSlot = server ? slotFor(server) : undefined;
+    let queued: { cancel(): void } | undefined;
+    let plan: PromptPlan | undefined;
+    let promptDone = false;
+    let holdsSlot = false;
     active++;
+    const releaseSlot = (afterMs: number): void => {
+      if (!holdsSlot || !serverSlot) return;
+      holdsSlot = false;
+      gen.slotReleasedAt = Date.now() + Math.max(0, afterMs);
+      if (afterMs > 0) timers.after(afterMs, () => serverSlot.release());
+      else serverSlot.release();
+    };
     const finish = (): void => {
       if (finished) return;
       finished = true;
       active--;
+      gen.endedAt = Date.now();
       pending?.cancel();
+      queued?.cancel();
+      if (serverSlot && holdsSlot && plan && !promptDone) {
+        // Gone during prompt processing: the batch in hand is still processed, and paid for.
+        const r = serverSlot.abortDuringPrompt(renderedPrompt, plan, Date.now() - loadedAt);
+        gen.processedTokens = r.processedTokens;
+        releaseSlot(r.busyForMs);
+      } else {
+        releaseSlot(0);
+      }
     };
     onClientGone(res, () => cut, () => {
       if (gen.completed) return;
@@ -332,16 +405,6 @@ export async function startOllamaDouble(initial: OllamaDoubleOptions = {}): Prom
       finish();
     });
     if (f.kind === 'hang') return;
-
-    const stream = body.stream !== false;
-    const options = body.options ?? {};
-    const tokenize = opts.tokenize ?? defaultTokenize;
-    const promptText = isChat ? messages.map((x) => x.content ?? '').join('\n') : prompt;
-    const stop = typeof options.stop === 'string' ? [options.stop] : Array.isArray(options.stop) ? options.stop : [];
-    const fullText = (opts.respond ?? ((r: RecordedOllamaRequest) => deterministicReply(promptOf(r.body))))(rec);
-    const { tokens, finish: doneReason } = truncateOutput(fullText, tokenize, {
-      stop, maxTokens: typeof options.num_predict === 'number' ? options.num_predict : undefined,
-    });
     const created = (): string => new Date().toISOString();
     const piece = (text: string): Record<string, unknown> => (isChat
       ? { model: modelName, created_at: created(), message: { role: 'assistant', content: text }, done: false }
@@ -359,8 +422,10 @@ export async function startOllamaDouble(initial: OllamaDoubleOptions = {}): Prom
         ...(reason === 'load' ? {} : {
           total_duration: ns(now - start),
           load_duration: ns(loadedAt - start),
-          prompt_eval_count: Math.max(1, tokenize(promptText).length),
-          prompt_eval_duration: ns(firstTokenAt - loadedAt),
+          // Like the runner: only the prompt tokens evaluated count, the cached ones do not.
+          prompt_eval_count: plan ? Math.max(1, plan.uncachedTokens) : Math.max(1, tokenize(promptText).length),
+          // With a server profile, only the prompt's own processing (the base latency is not prompt work).
+          prompt_eval_duration: plan && serverSlot ? ns(serverSlot.promptMs(plan.uncachedTokens)) : ns(firstTokenAt - loadedAt),
           eval_count: evalCount,
           eval_duration: ns(now - firstTokenAt),
           ...opts.counts?.(rec),
@@ -377,22 +442,51 @@ export async function startOllamaDouble(initial: OllamaDoubleOptions = {}): Prom
     };
     const expiry = (): number => (keepAlive.ms === Infinity ? Number.MAX_SAFE_INTEGER : Date.now() + keepAlive.ms);
 
-    pending = timers.after(loadMs, () => {
-      loadedAt = Date.now();
-      loaded.set(m.fullName, expiry());
-      if (empty) {
-        // A load request: the real server answers with one JSON object even when streaming.
-        done();
-        return sendJson(res, 200, finalChunk('', 'load'));
-      }
-      pending = timers.after(schedule.firstTokenMs, step);
-    });
+    const run = (): void => {
+      gen.startedAt = Date.now();
+      pending = timers.after(loadMs, () => {
+        loadedAt = Date.now();
+        loaded.set(m.fullName, expiry());
+        if (empty) {
+          // A load request: the real server answers with one JSON object even when streaming.
+          done();
+          return sendJson(res, 200, finalChunk('', 'load'));
+        }
+        if (!serverSlot) {
+          pending = timers.after(schedule.firstTokenMs, step);
+          return;
+        }
+        plan = serverSlot.plan(renderedPrompt);
+        gen.promptTokens = plan.promptTokens;
+        gen.cachedTokens = plan.cachedTokens;
+        gen.firstTokenDueMs = plan.firstTokenMs;
+        pending = timers.after(plan.firstTokenMs, () => {
+          promptDone = true;
+          gen.processedTokens = plan?.uncachedTokens;
+          serverSlot.promptDone(renderedPrompt);
+          step();
+        });
+      });
+    };
+    if (serverSlot) {
+      queued = serverSlot.acquire(() => {
+        queued = undefined;
+        holdsSlot = true;
+        if (finished) return releaseSlot(0);
+        run();
+      });
+    } else {
+      run();
+    }
 
     let i = 0;
     const buffered: string[] = [];
     function step(): void {
       if (finished) return;
-      if (i === 0) firstTokenAt = Date.now();
+      if (i === 0) {
+        firstTokenAt = Date.now();
+        gen.firstTokenAt = firstTokenAt;
+      }
       if (f.kind === 'cutMidStream' && i >= f.afterTokens) {
         cut = true;
         finish();
@@ -425,6 +519,7 @@ export async function startOllamaDouble(initial: OllamaDoubleOptions = {}): Prom
         }
         i++;
         gen.tokensSent = i;
+        gen.tokenTimes.push(Date.now());
         pending = timers.after(schedule.perTokenMs, step);
         return;
       }

@@ -30,6 +30,7 @@ import type { EngineSettings } from './engineSettings';
 import { agrees, InflightRequest, type WaitResult } from './inflight';
 import { postProcess } from './postProcess';
 import { buildPromptWindow, type PromptWindow } from './promptWindow';
+import { ServerSpeed } from './serverSpeed';
 import { generationLimitsFor, stopRuleFor, type StreamShape } from './stopRules';
 
 export type { CompletionContext, CompletionOutcome } from './completionOutcome';
@@ -110,6 +111,8 @@ function endedByItself(req: InflightRequest): boolean {
 export class CompletionEngine {
   private readonly cache = new CompletionCache();
   private readonly debounce: AdaptiveDebounce;
+  /** The server's prompt rate, which sizes the suffix window (reprocessed on every request). */
+  private readonly speed = new ServerSpeed();
   private inflight: InflightRequest | undefined;
   private orphanTimer: TimerHandle | undefined;
   private speculationTimer: TimerHandle | undefined;
@@ -249,7 +252,7 @@ export class CompletionEngine {
       if (!debounced) {
         debounced = true;
         const q0 = clock.now();
-        const elapsed = await sleep(clock, this.debounce.delayMs() - (q0 - t0), stop);
+        const elapsed = await sleep(clock, this.debounce.delayMs(here.docPrefix) - (q0 - t0), stop);
         queuedMs += clock.now() - q0;
         if (!elapsed) return this.skip(t0, 'cancelled');
         // Only the newest call may start a request: an older one is for a position already left.
@@ -346,6 +349,7 @@ export class CompletionEngine {
     if (end?.kind === 'text') {
       const latency = (req.endAt ?? this.deps.clock.now()) - req.sentAt;
       this.debounce.noteModelLatency(latency);
+      this.speed.note(end.result.server);
       this.st.lastLatencyMs = latency;
       this.st.lastFirstTokenMs = req.firstTokenAt === undefined ? undefined : req.firstTokenAt - req.sentAt;
       this.st.lastServer = end.result.server;
@@ -484,7 +488,7 @@ export class CompletionEngine {
 
   private position(ctx: CompletionContext, s: EngineSettings): Position {
     const win = buildPromptWindow({ text: ctx.text, offset: ctx.offset, languageId: ctx.languageId },
-      { maxPrefixChars: s.maxPrefixChars, maxSuffixChars: s.maxSuffixChars }, ctx.snippets);
+      { maxPrefixChars: s.maxPrefixChars, maxSuffixChars: this.speed.suffixChars(s.maxSuffixChars) }, ctx.snippets);
     const docPrefix = ctx.text.slice(win.prefixStart, ctx.offset);
     return { ctx, win, docPrefix, key: CompletionCache.key(ctx.languageId, win.prefix, win.suffix) };
   }
@@ -505,6 +509,7 @@ export class CompletionEngine {
     if (backend === this.lastBackend && config === this.lastConfig) return;
     if (this.lastBackend !== undefined) {
       this.cache.clear();
+      this.speed.reset();
       this.breaker.reset();
       this.probe = undefined;
       if (this.inflight) this.abortInflight(this.inflight, 'superseded', 'settings changed');

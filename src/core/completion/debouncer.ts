@@ -28,6 +28,20 @@ const MIN_GAPS = 3;
  * burst of typing outlasts the debounce (and starts a request that the next key may still reuse).
  */
 const PAUSE_FACTOR = 2;
+/**
+ * Where the text says a pause is likely (after `(`, `=`, `:`, `,`, `.`, Enter, a space, or a word
+ * that already occurs whole in the file), one typical gap is enough to call it a pause; in the
+ * middle of a word the next key usually follows, and a request started there is mostly thrown away.
+ */
+const BOUNDARY_FACTOR = 1;
+const MID_WORD_FACTOR = 2.5;
+/** Mid-word, the wait may exceed maxMs by this factor: a pause there is rare and a false start costs a request. */
+const MID_WORD_MAX_FACTOR = 1.5;
+/**
+ * A slow model shortens the wait, but never below this many typical gaps: below the typing rhythm
+ * every keystroke would start a request, and on a slow server each false start costs a whole prompt.
+ */
+const RHYTHM_FLOOR_FACTOR = 1.25;
 /** Weight of the newest latency sample: reacts to a cold start within two requests. */
 const LATENCY_ALPHA = 0.3;
 
@@ -77,10 +91,40 @@ export class AdaptiveDebounce {
     return this.latencyMs;
   }
 
-  delayMs(): number {
+  /**
+   * The wait before asking the model. `textBefore` (the text before the cursor) lets the text
+   * predict a pause as well as the timing; without it the timing alone decides.
+   */
+  delayMs(textBefore?: string): number {
     const gap = this.typicalGapMs();
-    let delay = gap === undefined ? this.initialMs : gap * PAUSE_FACTOR;
-    if (this.latencyMs !== undefined) delay = Math.min(delay, this.targetShowMs - this.latencyMs);
-    return Math.round(Math.min(this.bounds.maxMs, Math.max(this.bounds.minMs, delay)));
+    const likely = textBefore === undefined ? undefined : pauseLikelyAfter(textBefore);
+    const factor = likely === undefined ? PAUSE_FACTOR : likely ? BOUNDARY_FACTOR : MID_WORD_FACTOR;
+    const maxMs = likely === false ? this.bounds.maxMs * MID_WORD_MAX_FACTOR : this.bounds.maxMs;
+    let delay = gap === undefined ? this.initialMs : gap * factor;
+    if (this.latencyMs !== undefined) {
+      const floor = gap === undefined ? 0 : Math.min(delay, gap * RHYTHM_FLOOR_FACTOR);
+      delay = Math.max(floor, Math.min(delay, this.targetShowMs - this.latencyMs));
+    }
+    return Math.round(Math.min(maxMs, Math.max(this.bounds.minMs, delay)));
   }
+}
+
+const WORD_CHAR = /[A-Za-z0-9_$]/;
+
+/** Whether the text before the cursor ends where people pause (see BOUNDARY_FACTOR). */
+export function pauseLikelyAfter(textBefore: string): boolean {
+  const last = textBefore.slice(-1);
+  if (last === '' || /[\s([{=:,;.]/.test(last)) return true;
+  if (!WORD_CHAR.test(last)) return false;
+  let start = textBefore.length - 1;
+  while (start > 0 && WORD_CHAR.test(textBefore[start - 1])) start--;
+  const word = textBefore.slice(start);
+  // A word that already occurs whole earlier in the file is most likely finished.
+  const earlier = textBefore.slice(Math.max(0, start - 4000), start);
+  for (let at = earlier.indexOf(word); at >= 0; at = earlier.indexOf(word, at + 1)) {
+    const before = earlier[at - 1];
+    const after = earlier[at + word.length];
+    if ((before === undefined || !WORD_CHAR.test(before)) && (after === undefined || !WORD_CHAR.test(after))) return true;
+  }
+  return false;
 }
