@@ -30,10 +30,13 @@ const MIN_GAPS = 3;
 const PAUSE_FACTOR = 2;
 /**
  * Where the text says a pause is likely (after `(`, `=`, `:`, `,`, `.`, Enter, a space, or a word
- * that already occurs whole in the file), one typical gap is enough to call it a pause; in the
- * middle of a word the next key usually follows, and a request started there is mostly thrown away.
+ * that already occurs whole in the file), a little more than one typical gap is enough to call it a
+ * pause; in the middle of a word the next key usually follows, and a request started there is mostly
+ * thrown away. Exactly one gap would start the request just as the next key usually lands, so every
+ * keystroke after a space would start (and abort) one: a storm against a dead server, unseen by the
+ * circuit breaker because each request is aborted before its failure arrives.
  */
-const BOUNDARY_FACTOR = 1;
+const BOUNDARY_FACTOR = 1.25;
 const MID_WORD_FACTOR = 2.5;
 /** Mid-word, the wait may exceed maxMs by this factor: a pause there is rare and a false start costs a request. */
 const MID_WORD_MAX_FACTOR = 1.5;

@@ -74,9 +74,9 @@ describe('AdaptiveDebounce', () => {
       it(name, () => assert.equal(pauseLikelyAfter(text), likely));
     }
 
-    it('waits one typical gap at a likely pause and longer mid-word (up to 1.5 x the upper bound)', () => {
+    it('waits 1.25 typical gaps at a likely pause and longer mid-word (up to 1.5 x the upper bound)', () => {
       const d = withGaps([140, 130, 150, 140, 145]);
-      assert.equal(d.delayMs('foo('), 140);
+      assert.equal(d.delayMs('foo('), 175);
       assert.equal(d.delayMs('const x = 1;\nconst xy'), 300);
       assert.equal(d.delayMs(), 200, 'without text: the timing alone, as before');
     });
