@@ -235,7 +235,12 @@ function followFigures(sessions: SessionResult[]) {
   const follows = keys.filter((k) => k.follow);
   const hits = follows.filter((k) => k.followHit);
   const accepts = keys.filter((k) => k.kind === 'accept');
-  const acceptNext = accepts.map((k) => (k.shownAt !== undefined ? k.shownAt - k.keyAt : Infinity));
+  // How soon the next suggestion showed after Tab, where there was one: after the other accepts the
+  // model had nothing to add on that line (acceptFollowedByGhostShare and acceptNextSources say how
+  // many). Over all accepts the median read Infinity as soon as half of them had nothing to add,
+  // which says nothing about whether the prefetch made the next one instant.
+  const followedByGhost = accepts.filter((k) => k.shownAt !== undefined);
+  const acceptNext = followedByGhost.map((k) => k.shownAt! - k.keyAt);
   const sources: Record<string, number> = {};
   for (const k of accepts) {
     const s = k.source ?? `none:${k.reason ?? 'pending'}`;
@@ -254,7 +259,7 @@ function followFigures(sessions: SessionResult[]) {
     accepts: accepts.length,
     acceptThenNextP50Ms: round(median(acceptNext), 3),
     acceptThenNextP90Ms: round(percentile(acceptNext, 90), 3),
-    acceptFollowedByGhostShare: round(acceptNext.filter(Number.isFinite).length / Math.max(1, accepts.length)),
+    acceptFollowedByGhostShare: round(followedByGhost.length / Math.max(1, accepts.length)),
     acceptNextSources: sources,
   };
 }
@@ -458,8 +463,8 @@ ${goals}
 - Typing through a suggestion (${d.follow.followKeystrokes} keystrokes that typed the start of visible ghost text) showed the
   rest with no request ${(d.follow.typingThroughHitRate * 100).toFixed(1)}% of the time (p50 ${d.follow.cacheHitP50Ms} ms, p99 ${d.follow.cacheHitP99Ms} ms from provider
   entry); accepting with Tab showed the next suggestion, prefetched while the user read, after ${r.acceptThenNextMs} ms at
-  the median of ${d.follow.accepts} accepts (${Math.round(d.follow.acceptFollowedByGhostShare * 100)}% were followed by ghost text at once; after the others the model had
-  nothing to add on that line).
+  the median of the accepts followed by one (${Math.round(d.follow.acceptFollowedByGhostShare * 100)}% of ${d.follow.accepts}: ${Object.entries(d.follow.acceptNextSources).map(([k, v]) => `${v} ${k}`).join(', ')};
+  \`none:empty\`: the model had nothing to add on that line).
 - Prompt building on a ${d.promptBuild.lines.toLocaleString('en-US')}-line file: p99 ${d.promptBuild.p99Ms} ms.
 
 Reproduce (about ${Math.ceil(d.elapsedSeconds / 30) / 2} minutes on 2 cores; writes \`bench-results.json\`):

@@ -1,8 +1,14 @@
-// What the model double answers in the editor benchmark: the file's true continuation at the
-// cursor (the text the typist is about to type), so a shown suggestion is right when the engine and
-// the editor pass it through intact, and the harness can tell which request a ghost text came
-// from by where the request's cursor was and what it had streamed by then (no marker in the text:
-// a marker would either show in the ghost text or change what post-processing keeps).
+// What the model double answers in the editor benchmark. Like a real model it is right only some of
+// the time: for a share `accuracy` of cursor positions (0.4 by default, as in `npm run bench`) it
+// answers with the file's true continuation (the text the typist is about to type), so typing
+// through the suggestion keeps it valid; elsewhere it answers with a few right characters and then
+// code from another place in the file, which the next keys contradict. An oracle that is always
+// right would let typing-through serve nearly every keystroke and hide what a wrong guess costs.
+// Right or wrong is decided per cursor position from the seed, so asking again at the same place
+// gets the same answer, as from a real model at low temperature. The harness tells which request
+// a ghost text came from by where the request's cursor was and what it had streamed by then (no
+// marker in the text: a marker would either show in the ghost text or change what post-processing
+// keeps).
 // Pluggable: `shape` decides how much of the continuation one answer holds (lines today; a block
 // up to the next blank line for multi-line completions).
 import type { Trace } from './traces';
@@ -54,12 +60,47 @@ export interface Answer {
 }
 
 const TAIL = 300;
+/** A wrong answer keeps at most this many right characters before it goes astray. */
+const WRONG_HEAD_MAX = 6;
+
+export interface AnswerOptions {
+  /** Share of cursor positions answered with the true continuation (default 0.4). */
+  accuracy?: number;
+  seed?: number;
+  shape?: AnswerShape;
+}
+
+/** A deterministic number in [0, 1) for (seed, position, salt). */
+function unit(seed: number, k: number, salt: number): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(k + 1, 0xc2b2ae35) ^ Math.imul(salt + 7, 0x27d4eb2f);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
+  return ((h ^ (h >>> 15)) >>> 0) / 2 ** 32;
+}
 
 export class TraceAnswers {
   private readonly typed: string;
+  private readonly accuracy: number;
+  private readonly seed: number;
+  private readonly shape: AnswerShape;
+  /** Line starts above the typed stretch: where wrong answers are taken from. */
+  private readonly elsewhere: number[];
 
-  constructor(private readonly trace: Trace, private readonly shape: AnswerShape = linesShape(6)) {
+  constructor(private readonly trace: Trace, options: AnswerOptions = {}) {
     this.typed = trace.keys.map((k) => k.ch).join('');
+    this.accuracy = options.accuracy ?? 0.4;
+    this.seed = options.seed ?? 1;
+    this.shape = options.shape ?? linesShape(6);
+    this.elsewhere = [];
+    for (let i = 0; i < trace.start; i = trace.truth.indexOf('\n', i) + 1) {
+      if (trace.truth.slice(i, trace.truth.indexOf('\n', i)).trim().length >= 8) this.elsewhere.push(i);
+      if (trace.truth.indexOf('\n', i) < 0) break;
+    }
+  }
+
+  /** Whether the answer at `k` keys typed is the true continuation. */
+  isRight(k: number): boolean {
+    return this.elsewhere.length === 0 || unit(this.seed, k, 0) < this.accuracy;
   }
 
   /** Where in the typed stretch a prompt's cursor is: the most keys whose text the prefix ends with. */
@@ -77,7 +118,14 @@ export class TraceAnswers {
     const k = this.keysTypedFor(parts.prefix);
     if (k === undefined) return { text: '', keysTyped: undefined };
     // The middle that is missing: the rest of the typed stretch (the suffix is already in the file).
-    return { text: this.shape(this.typed.slice(k)), keysTyped: k };
+    const truth = this.typed.slice(k);
+    if (this.isRight(k)) return { text: this.shape(truth), keysTyped: k };
+    // Wrong: a few right characters of the current line, then another line of the file.
+    const line = truth.split('\n')[0];
+    const head = line.slice(0, Math.floor(unit(this.seed, k, 1) * Math.min(WRONG_HEAD_MAX, line.length)));
+    const from = this.elsewhere[Math.floor(unit(this.seed, k, 2) * this.elsewhere.length)];
+    const other = this.trace.truth.slice(from).replace(/^[ \t]+/, '');
+    return { text: this.shape(head + other), keysTyped: k };
   }
 
   /** The text from key `from` to key `to` (what the user typed between two cursors). */

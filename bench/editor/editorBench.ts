@@ -26,10 +26,12 @@ interface Options {
   out: string;
   label: string;
   vsix: string;
+  /** Share of cursor positions the double answers rightly. */
+  accuracy: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { profiles: ['fixed', 'gpu', 'laptop', 'cpu'], traces: [...TRACE_NAMES], seed: 1, out: path.join(ROOT, 'editor-bench-results.json'), label: 'latest', vsix: VSIX };
+  const o: Options = { profiles: ['fixed', 'gpu', 'laptop', 'cpu'], traces: [...TRACE_NAMES], seed: 1, out: path.join(ROOT, 'editor-bench-results.json'), label: 'latest', vsix: VSIX, accuracy: 0.4 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -47,6 +49,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--out') { o.out = path.resolve(v); i++; }
     else if (a === '--label') { o.label = v; i++; }
     else if (a === '--vsix') { o.vsix = path.resolve(v); i++; }
+    else if (a === '--accuracy') { o.accuracy = Number(v); i++; }
     else throw new Error(`unknown option ${a}`);
   }
   return o;
@@ -115,10 +118,10 @@ interface RunResult {
 }
 
 async function runOne(host: { nodeBin: string; codeServerEntry: string }, chromium: typeof import('playwright-core').chromium,
-  extDir: string, profileName: ServerProfileName, trace: Trace,
+  extDir: string, profileName: ServerProfileName, trace: Trace, answerOptions: { accuracy: number; seed: number },
   integ: { freePort(): Promise<number>; waitForHealthz(port: number, ms: number): Promise<void> }): Promise<RunResult> {
   const profile = SERVER_PROFILES[profileName];
-  const answers = new TraceAnswers(trace);
+  const answers = new TraceAnswers(trace, answerOptions);
   // Where each request's cursor was, from its prompt (the answer model works it out anyway).
   const keysTyped = new Map<RecordedOllamaRequest, number | undefined>();
   const double: OllamaDouble = await startOllamaDouble({
@@ -280,9 +283,9 @@ async function main(): Promise<void> {
         const trace = traceByName(t, opt.seed);
         console.log(`[bench:editor] ${p} / ${t}: ${trace.keys.length} keys, ${trace.pauseAfter.length} pauses (load average ${os.loadavg()[0].toFixed(2)})`);
         // On a loaded machine the workbench can take longer to come up than any timeout: one retry.
-        const r = await runOne(host, chromium, extDir, p, trace, integ).catch((e: unknown) => {
+        const r = await runOne(host, chromium, extDir, p, trace, { accuracy: opt.accuracy, seed: opt.seed }, integ).catch((e: unknown) => {
           console.log(`  setup failed (${String((e as Error).message ?? e).split('\n')[0]}): once more`);
-          return runOne(host, chromium, extDir, p, trace, integ);
+          return runOne(host, chromium, extDir, p, trace, { accuracy: opt.accuracy, seed: opt.seed }, integ);
         });
         const f = r.figures;
         console.log(`  ghost in ${f.pausesWithGhost}/${f.pauses} pauses, key->ghost p50 ${f.keyToGhostP50Ms} ms, overhead p50 ${f.overheadP50Ms} ms (${f.overheadSamples}), ` +
@@ -302,7 +305,7 @@ async function main(): Promise<void> {
   const keep = (existing.runs ?? []).filter((r) => !results.some((n) => n.profile === r.profile && n.trace === r.trace));
   const runs = [...keep, ...results];
   fs.writeFileSync(opt.out, `${JSON.stringify({
-    label: opt.label, seed: opt.seed, date: new Date().toISOString(), elapsedSeconds: Math.round((Date.now() - started) / 1000),
+    label: opt.label, seed: opt.seed, accuracy: opt.accuracy, date: new Date().toISOString(), elapsedSeconds: Math.round((Date.now() - started) / 1000),
     cpus: os.cpus().length, runs,
   }, null, 2)}\n`);
   console.log(`\n${markdownTable(runs)}\n\nwrote ${path.relative(ROOT, opt.out)}`);

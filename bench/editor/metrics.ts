@@ -152,7 +152,9 @@ export function computeFigures(rec: RunRecord): EditorFigures {
       const a = firstEvent ? attributed.get(firstEvent) : undefined;
       if (a) {
         fig.shownBy = a.gen.id;
-        if (a.keysTyped === i + 1 && a.gen.firstTokenDueMs !== undefined) {
+        // Only a request sent after the pause's last key: a prefetch sent earlier that guessed this
+        // position right (its prompt holds the typed text) has no overhead to measure here.
+        if (a.keysTyped === i + 1 && a.gen.receivedAt >= from && a.gen.firstTokenDueMs !== undefined) {
           // What the double's schedule needed for the shown tokens, from scratch, for this request's prompt.
           const need = a.gen.firstTokenDueMs + (a.tokensNeeded - 1) * profile.perTokenMs;
           fig.overheadMs = round(firstAt - from - need);

@@ -12,7 +12,8 @@
 //   as it is known to be stale: the next call does not extend it, or no call comes within the
 //   debounce window plus a grace period;
 // - single-line requests end at their first newline, blocks at the line that ends them by structure
-//   or at the line cap (stopRules.ts);
+//   or at the line cap (stopRules.ts). A block still streaming when the pause budget runs out shows
+//   the lines complete so far and goes on; the rest is held for typing-through and Tab;
 // - after a suggestion is shown and the model is idle, the completion that would follow it is
 //   prefetched, so accepting with Tab shows the next one at once; it is dropped the moment the user
 //   types something other than the suggestion.
@@ -90,6 +91,14 @@ export const ORPHAN_GRACE_MS = 50;
  * at the median, 200-300 ms fewer requests but Tab waiting for the model again.
  */
 export const SPECULATE_AFTER_PAUSE_MS = 100;
+/**
+ * A block shows when it is complete, or with the lines complete so far once this long has passed
+ * since the keystroke's call (the request keeps streaming the rest, which typing-through and Tab then
+ * serve). VS Code asks about 60 ms after the key and shows the item about as long after it is
+ * returned, so a block's first lines appear within the shortest natural pause (0.6 s). Measured with
+ * `npm run bench:editor` (README, "Blocks, and how they fit in a pause").
+ */
+export const BLOCK_SHOW_BUDGET_MS = 400;
 /** An aborted request normally settles within microseconds; a backend that does not is not waited on forever. */
 const ABORT_SETTLE_LIMIT_MS = 1000;
 /** Attach, diverge, debounce, settle, start, attach: a call never needs more rounds than this. */
@@ -236,7 +245,10 @@ export class CompletionEngine {
         if (typed !== undefined && cur !== exhausted) {
           const joinedAt = clock.now();
           this.clearOrphanTimer();
-          const r = await cur.waitFor(typed, stop);
+          const partial = shape.kind === 'multiLine'
+            ? { at: cur.servedPartial ? t0 : t0 + BLOCK_SHOW_BUDGET_MS, usable: (raw: string) => this.process(raw, here, shape, 'model', false).kind === 'text' }
+            : undefined;
+          const r = await cur.waitFor(typed, stop, partial);
           this.orphanIfUnclaimed(cur);
           if (r.kind === 'text' && typed !== '' && r.raw.trim() === '') {
             exhausted = cur;
@@ -291,6 +303,21 @@ export class CompletionEngine {
       case 'diverged':
         this.abortInflight(req, 'superseded', 'the typed text left what it was generating');
         return undefined;
+      case 'partial': {
+        // Not cached: the whole block lands in the cache (with its anchor) when the request ends.
+        const processed = this.process(r.raw, here, shape, req.speculativeParent ? 'speculative' : 'model', false);
+        if (processed.kind === 'empty') return undefined;
+        const own = req.startedBy === call;
+        const now = this.deps.clock.now();
+        const timings: CompletionTimings = {
+          totalMs: now - t0,
+          queuedMs,
+          requestMs: Math.max(0, now - (own ? req.sentAt : joinedAt)),
+          firstTokenMs: req.firstTokenAt === undefined ? undefined : req.firstTokenAt - req.sentAt,
+          overheadMs: Math.max(0, (own ? req.sentAt : joinedAt) - t0 - queuedMs),
+        };
+        return this.shown(t0, here, processed.text, req.speculativeParent ? 'speculative' : own ? 'model' : 'inflight', timings);
+      }
       case 'text': {
         const processed = this.process(r.raw, here, shape, req.speculativeParent ? 'speculative' : 'model', endedByItself(req));
         if (req.offset !== here.ctx.offset || req.prefixStart !== here.win.prefixStart) this.cache.set(here.key, processed);
@@ -404,7 +431,7 @@ export class CompletionEngine {
       trigger: 'automatic',
     };
     const next = this.position(ctx, s);
-    if (this.cache.get(next.key)) return;
+    if (this.cache.get(next.key) || this.cache.walk(ctx.documentKey, ctx.text, ctx.offset, next.win.suffix)) return;
     const shape = decideShape(next.win.prefix, next.win.suffix, ctx.languageId, s.maxLines);
     if (shape.kind === 'skip') return;
     const parent: CompletionAnchor = {
@@ -451,7 +478,9 @@ export class CompletionEngine {
    * the debounce window plus a grace period to claim it; then it is aborted as nobody's.
    */
   private orphanIfUnclaimed(req: InflightRequest): void {
-    if (req.waiters > 0 || !req.running || req.abortedAs || req.speculativeParent || this.inflight !== req) return;
+    // A block shown in part goes on streaming its rest; it is dropped like a speculation, when the
+    // user types something else (dropIfStale).
+    if (req.waiters > 0 || !req.running || req.abortedAs || req.speculativeParent || req.servedPartial || this.inflight !== req) return;
     this.clearOrphanTimer();
     this.orphanTimer = this.deps.clock.setTimeout(() => {
       this.orphanTimer = undefined;

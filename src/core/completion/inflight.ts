@@ -14,6 +14,8 @@ export type InflightEnd =
 
 export type WaitResult =
   | { kind: 'text'; raw: string }
+  /** The request is still streaming, but the waiter's budget ran out with something worth showing. */
+  | { kind: 'partial'; raw: string }
   | { kind: 'diverged' }
   | { kind: 'failed'; error: BackendError; abortedAs?: AbortCause }
   | { kind: 'cancelled' };
@@ -52,6 +54,8 @@ export class InflightRequest {
   abortedAs: AbortCause | undefined;
   /** Waiters currently attached (callers of waitFor that have not returned yet). */
   waiters = 0;
+  /** Part of its answer went to a waiter before it ended: the rest is what that suggestion continues with. */
+  servedPartial = false;
   /** Resolves once the backend call has returned or thrown: only then is the model free. */
   readonly settled: Promise<void>;
 
@@ -111,8 +115,10 @@ export class InflightRequest {
   /**
    * Waits until this request's text is known to continue `typed`: resolves with what follows it,
    * or 'diverged' as soon as the streamed text and `typed` disagree (no point waiting for the rest).
+   * With `partial`, a chunk arriving at or after `partial.at` whose text so far is `usable` resolves
+   * with that text while the request goes on streaming.
    */
-  waitFor(typed: string, cancel: AbortSignal): Promise<WaitResult> {
+  waitFor(typed: string, cancel: AbortSignal, partial?: { at: number; usable: (raw: string) => boolean }): Promise<WaitResult> {
     return new Promise<WaitResult>((resolve) => {
       const check = (): WaitResult | undefined => {
         if (cancel.aborted) return { kind: 'cancelled' };
@@ -122,7 +128,15 @@ export class InflightRequest {
           if (end.kind === 'failed') return end;
           return end.raw.startsWith(typed) ? { kind: 'text', raw: end.raw.slice(typed.length) } : { kind: 'diverged' };
         }
-        return agrees(this.textSoFar, typed) ? undefined : { kind: 'diverged' };
+        if (!agrees(this.textSoFar, typed)) return { kind: 'diverged' };
+        if (partial && this.textSoFar.length > typed.length && this.clock.now() >= partial.at) {
+          const raw = this.textSoFar.slice(typed.length);
+          if (partial.usable(raw)) {
+            this.servedPartial = true;
+            return { kind: 'partial', raw };
+          }
+        }
+        return undefined;
       };
       const now = check();
       if (now) return resolve(now);

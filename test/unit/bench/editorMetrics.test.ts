@@ -46,4 +46,14 @@ describe('editor benchmark figures', () => {
     assert.equal(f.serverBusyShare, Math.round(((155 + 200) / (rec.endAt - 0)) * 1000) / 1000);
     assert.equal(f.maxInFlight, 1);
   });
+
+  it('measures no overhead for a ghost from a prefetch sent before the pause\'s last key (it guessed the position)', () => {
+    // A prefetch sent at 300 whose prompt already held "const " (the model's earlier suggestion was right).
+    const prefetch = gen({ id: 3, keysTyped: 6, receivedAt: 300, startedAt: 300, firstTokenAt: 450, endedAt: 500,
+      tokens: ['total', ' = 1;', '\n'], tokenTimes: [450, 470, 490], processedTokens: 300, firstTokenDueMs: 150, slotReleasedAt: 500 });
+    const f = computeFigures({ ...rec, generations: [prefetch], ghosts: [{ t: 560, text: 'total = 1;' }, { t: 1600, text: '' }] });
+    assert.equal(f.pausesWithGhost, 1);
+    assert.equal(f.keyToGhostP50Ms, 60);
+    assert.equal(f.overheadSamples, 0, 'was 60 - 170 = -110 ms, counted as the extension being faster than the model');
+  });
 });

@@ -2,7 +2,7 @@
 // stops at the line that ends it, and VS Code's partial accepts (accept word, accept line) leave
 // the rest of the block as a cache hit: no second request.
 import { strict as assert } from 'node:assert';
-import { CompletionEngine } from '../../../src/core/completion/completionEngine';
+import { BLOCK_SHOW_BUDGET_MS, CompletionEngine } from '../../../src/core/completion/completionEngine';
 import type { CompletionContext, CompletionOutcome } from '../../../src/core/completion/completionOutcome';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../../src/core/completion/engineSettings';
 import type { FimRequest } from '../../../src/core/shared/modelBackend';
@@ -61,6 +61,30 @@ describe('blocks through the engine', () => {
     const more = shown(await call(doc('for x in xs:\n        result')));
     assert.deepEqual([more.source, more.text], ['typingThrough', ' += x']);
     assert.equal(backend.calls.length, 1, 'every partial accept was served from the held block');
+  });
+
+  it('shows the lines complete so far when the pause budget runs out, streams the rest and serves it on Tab with no new request', async () => {
+    const clock = new ManualClock(1000);
+    // A slow server: the whole block would take 100 + 9 x 80 ms, far past the budget.
+    const tokens = ['for', ' x in', ' xs:\n', '        if', ' x:\n', '            result', ' += x\n', '    return result\n', 'print(1)\n'];
+    const backend = new ScriptedBackend(clock, () => ({ tokens, firstTokenMs: 100, perTokenMs: 80 }));
+    const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, speculative: 'off' };
+    const engine = new CompletionEngine({ backend: () => backend, clock, settings: () => settings, random: () => 0.5 });
+    const pending = engine.complete(doc(''), new AbortController().signal);
+    let first: CompletionOutcome | undefined;
+    void pending.then((o) => { first = o; });
+    await clock.advance(BLOCK_SHOW_BUDGET_MS - 1);
+    assert.equal(first, undefined, 'nothing before the budget');
+    await clock.advance(300);
+    const part = shown(first!);
+    assert.equal(part.text, 'for x in xs:', 'the complete line so far, not the half-streamed one');
+    assert.equal(backend.calls[0].aborted, false, 'the request goes on streaming the rest');
+    await clock.advance(5000);
+    assert.equal(backend.calls[0].stoppedByClient, true, 'and ends where the block ends');
+    // Tab accepts the shown line: the rest of the block is served from what the request streamed.
+    const rest = shown(await engine.complete(doc('for x in xs:'), new AbortController().signal));
+    assert.deepEqual([rest.source, rest.text], ['typingThrough', '\n        if x:\n            result += x']);
+    assert.equal(backend.calls.length, 1);
   });
 
   it('shows a fenced single line whole (was its first chunk: `el` for `else:`)', async () => {
