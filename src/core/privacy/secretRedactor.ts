@@ -138,36 +138,44 @@ interface Secretlint {
 let secretlint: Promise<Secretlint> | undefined;
 
 function loadSecretlint(): Promise<Secretlint> {
-  secretlint ??= Promise.all([import('@secretlint/core'), import('@secretlint/secretlint-rule-preset-recommend')]).then(
-    ([core, preset]) => ({
-      async lint(text: string) {
-        const result = await core.lintSource({
-          // A neutral name: the GCP rule reads .p12/.json files from disk by this path, and the
-          // text is a payload, not a file.
-          source: { content: text, filePath: 'payload.txt', ext: '.txt', contentType: 'text' },
-          options: {
-            noPhysicFilePath: true,
-            config: {
-              rules: [
-                {
-                  id: '@secretlint/secretlint-rule-preset-recommend',
-                  rule: preset.creator,
-                  rules: [
-                    // Access key ids are off by default in the preset (false positives in repos);
-                    // for egress, an id next to its secret is half the credential.
-                    { id: '@secretlint/secretlint-rule-aws', options: { enableIDScanRule: true } },
-                    // `secretlint-disable` comments tell a repository's linter to look away; they
-                    // are not consent to send the value to a third party.
-                    { id: '@secretlint/secretlint-rule-filter-comments', disabled: true },
-                  ],
-                },
-              ],
+  secretlint ??= Promise.all([import('@secretlint/core'), import('@secretlint/secretlint-rule-preset-recommend'), import('@secretlint/profiler')]).then(
+    ([core, preset, profiler]) => {
+      // secretlint marks every rule's start and end on the process-wide performance timeline and
+      // keeps each mark in its profiler (used only by its CLI's --profile), scanning all earlier
+      // marks at every end mark: unbounded memory in a long-lived extension host, and each scan
+      // slower than the last (the leak-corpus test: 10 samples 0.8 s, 80 samples 27 s). No marks,
+      // nothing kept.
+      profiler.secretLintProfiler.mark = () => undefined;
+      return {
+        async lint(text: string) {
+          const result = await core.lintSource({
+            // A neutral name: the GCP rule reads .p12/.json files from disk by this path, and the
+            // text is a payload, not a file.
+            source: { content: text, filePath: 'payload.txt', ext: '.txt', contentType: 'text' },
+            options: {
+              noPhysicFilePath: true,
+              config: {
+                rules: [
+                  {
+                    id: '@secretlint/secretlint-rule-preset-recommend',
+                    rule: preset.creator,
+                    rules: [
+                      // Access key ids are off by default in the preset (false positives in repos);
+                      // for egress, an id next to its secret is half the credential.
+                      { id: '@secretlint/secretlint-rule-aws', options: { enableIDScanRule: true } },
+                      // `secretlint-disable` comments tell a repository's linter to look away; they
+                      // are not consent to send the value to a third party.
+                      { id: '@secretlint/secretlint-rule-filter-comments', disabled: true },
+                    ],
+                  },
+                ],
+              },
             },
-          },
-        });
-        return result.messages as LintMessage[];
-      },
-    }),
+          });
+          return result.messages as LintMessage[];
+        },
+      };
+    },
     (err: unknown) => {
       secretlint = undefined; // let a later call retry instead of caching the failure
       throw err;
