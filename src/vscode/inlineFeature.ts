@@ -5,8 +5,8 @@ import { CompletionEngine, type CompletionOutcome } from '../core/completion/com
 import { systemClock } from '../core/shared/clock';
 import { engineSettingsFrom } from '../core/completion/engineSettings';
 import { pickSnippets, type SnippetCandidate } from '../core/completion/contextSnippets';
-import { localDestination, localSendDecision } from '../core/privacy/localDestination';
-import { inlineGate } from '../core/setup/inlineControl';
+import { localDestination } from '../core/privacy/localDestination';
+import { inlineAllowed } from '../core/setup/inlineControl';
 import { problemForInlineFailure } from '../core/setup/problemNotifier';
 import { createCloudInline } from './cloudInline';
 import { ACCEPTED_COMMAND, InlineProvider } from './inlineProvider';
@@ -49,18 +49,12 @@ export function registerInlineFeature(services: Services, observer?: InlineObser
   const provider = new InlineProvider({
     engine: () => engine,
     cloud: (doc, ctx, signal) => cloud.complete(doc, ctx, signal),
-    allowed: (doc, trigger) => {
-      const gate = inlineGate(inlineControl.state(settings), doc.languageId, trigger, Date.now());
-      if (!gate.ok) return { ok: false, reason: gate.reason };
-      if (doc.uri.scheme === 'output' || doc.uri.scheme === 'vscode-scm') return { ok: false, reason: 'scheme' };
-      // Local-only mode and an endpoint on another machine the user did not allow: nothing goes there.
-      const permit = localSendDecision(settings.privacy.mode, localDestination(settings.local.endpoint, settings.local.allowedRemoteHosts));
-      if (!permit.ok) return { ok: false, reason: permit.reason };
-      const excluded = services.exclusion.check(doc.uri);
-      // An excluded file never informs a prompt; completing inside it is opt-in and stays local.
-      if (excluded.excluded && !settings.inline.enableInExcludedFiles) return { ok: false, reason: `excluded (${excluded.rule})` };
-      return { ok: true };
-    },
+    allowed: (doc, trigger) => inlineAllowed(inlineControl.state(settings), {
+      languageId: doc.languageId, trigger, now: Date.now(), scheme: doc.uri.scheme,
+      mode: settings.privacy.mode, trusted: services.trusted(), excluded: services.exclusion.check(doc.uri),
+      enableInExcludedFiles: settings.inline.enableInExcludedFiles,
+      localDestination: localDestination(settings.local.endpoint, settings.local.allowedRemoteHosts),
+    }),
     snippets: (doc) => {
       const visible = new Map(vscode.window.visibleTextEditors.map((e) => [e.document.uri.toString(), e]));
       const candidates: SnippetCandidate[] = vscode.workspace.textDocuments

@@ -1,6 +1,10 @@
 // Whether inline completions may be asked for here and now: snoozed for a while, turned off for a
-// language, or off altogether. Plain state and pure decisions; the VS Code side keeps the snooze in
-// memory (per window) and the languages in `tandem.inline.disabledLanguages`.
+// language, or off altogether, and then whatever the router refuses for the local side. Plain state
+// and pure decisions; the VS Code side keeps the snooze in memory (per window) and the languages in
+// `tandem.inline.disabledLanguages`.
+import type { LocalDestination } from '../privacy/localDestination';
+import { decideRoute, type RouteReason } from '../routing/routeDecision';
+import type { PrivacyMode } from '../settings';
 
 export interface InlineControlState {
   enabled: boolean;
@@ -23,6 +27,44 @@ export function inlineGate(s: InlineControlState, languageId: string, trigger: '
   if (s.disabledLanguages.includes(languageId)) return { ok: false, reason: 'language' };
   if (trigger === 'automatic' && now < s.snoozedUntil) return { ok: false, reason: 'snoozed', until: s.snoozedUntil };
   return { ok: true };
+}
+
+/** What the provider knows about one request, besides the user's controls. */
+export interface InlineRequestFacts {
+  languageId: string;
+  trigger: 'automatic' | 'invoke';
+  /** Clock time (ms since epoch). */
+  now: number;
+  /** The document's URI scheme: output panes and the SCM input are not code. */
+  scheme: string;
+  mode: PrivacyMode;
+  trusted: boolean;
+  excluded: { excluded: boolean; rule?: string };
+  /** `tandem.inline.enableInExcludedFiles`. */
+  enableInExcludedFiles: boolean;
+  /** Where `tandem.local.endpoint` is (localDestination). */
+  localDestination: LocalDestination;
+}
+
+export type InlineAllowed = { ok: true } | { ok: false; reason: 'disabled' | 'language' | 'snoozed' | 'scheme' | RouteReason };
+
+/**
+ * Whether the local engine may complete this request: the user's controls first, then the router's
+ * own rules for the local side (excluded files, a local endpoint on another machine in local-only
+ * mode, an excluded file that would go to one), so no privacy rule is written twice. The local
+ * model's health is left to the engine's circuit breaker, which is how a recovery is noticed; cloud
+ * help is the cloud pipeline's to decide.
+ */
+export function inlineAllowed(s: InlineControlState, f: InlineRequestFacts): InlineAllowed {
+  const gate = inlineGate(s, f.languageId, f.trigger, f.now);
+  if (!gate.ok) return { ok: false, reason: gate.reason };
+  if (f.scheme === 'output' || f.scheme === 'vscode-scm') return { ok: false, reason: 'scheme' };
+  const route = decideRoute({
+    kind: 'inline', mode: f.mode, trusted: f.trusted, excluded: f.excluded, localHealth: 'ready',
+    cloudFallback: false, explicitInvoke: f.trigger === 'invoke', inlineInExcludedFiles: f.enableInExcludedFiles,
+    budget: { kind: 'ok' }, hasApiKey: false, endpointAllowed: false, localDestination: f.localDestination,
+  });
+  return route.kind === 'refuse' ? { ok: false, reason: route.reason } : { ok: true };
 }
 
 export function snoozeUntil(now: number, minutes: number): number {

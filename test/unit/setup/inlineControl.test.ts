@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { inlineGate, snoozeUntil, statusMenuEntries, withLanguage } from '../../../src/core/setup/inlineControl';
+import { localDestination } from '../../../src/core/privacy/localDestination';
+import { inlineAllowed, inlineGate, snoozeUntil, statusMenuEntries, withLanguage, type InlineRequestFacts } from '../../../src/core/setup/inlineControl';
 
 describe('inline control: snooze, languages, the status bar menu', () => {
   const on = { enabled: true, disabledLanguages: ['markdown'], snoozedUntil: 0 };
@@ -17,6 +18,35 @@ describe('inline control: snooze, languages, the status bar menu', () => {
     it(name, () => {
       const g = inlineGate(state, lang, trigger, now);
       assert.equal(g.ok ? 'ok' : g.reason, want);
+    });
+  }
+
+  // The local side of one request: the user's controls, then the router's rules (one place for each).
+  const here = localDestination('http://127.0.0.1:11434', []);
+  const gpu = localDestination('http://gpu.team.internal:11434', []);
+  const gpuAllowed = localDestination('http://gpu.team.internal:11434', ['gpu.team.internal']);
+  const facts: InlineRequestFacts = {
+    languageId: 'typescript', trigger: 'automatic', now: 0, scheme: 'file', mode: 'hybrid', trusted: true,
+    excluded: { excluded: false }, enableInExcludedFiles: false, localDestination: here,
+  };
+  const env = { excluded: true, rule: '.env*' };
+  const allowedTable: Array<[string, Partial<InlineRequestFacts>, string]> = [
+    ['an ordinary file', {}, 'ok'],
+    ['language off', { languageId: 'markdown' }, 'language'],
+    ['the output pane', { scheme: 'output' }, 'scheme'],
+    ['an excluded file', { excluded: env }, 'excludedFile'],
+    ['an excluded file, allowed, on this machine', { excluded: env, enableInExcludedFiles: true }, 'ok'],
+    // Was allowed here (the provider's own copy of the rule) and refused only by the cloud routing.
+    ['an excluded file, allowed, but the local model is another machine', { excluded: env, enableInExcludedFiles: true, localDestination: gpu }, 'excludedFile'],
+    ['local-only mode, the local model on another machine', { mode: 'localOnly', localDestination: gpu }, 'remoteLocalEndpoint'],
+    ['local-only mode, that machine allowed in user settings', { mode: 'localOnly', localDestination: gpuAllowed }, 'ok'],
+    ['hybrid, the local model on another machine', { localDestination: gpu }, 'ok'],
+    ['an untrusted workspace (local completions are not the cloud)', { trusted: false }, 'ok'],
+  ];
+  for (const [name, f, want] of allowedTable) {
+    it(`allowed: ${name}`, () => {
+      const a = inlineAllowed(on, { ...facts, ...f });
+      assert.equal(a.ok ? 'ok' : a.reason, want);
     });
   }
 
