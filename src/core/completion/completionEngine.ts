@@ -246,7 +246,7 @@ export class CompletionEngine {
           const joinedAt = clock.now();
           this.clearOrphanTimer();
           const partial = shape.kind === 'multiLine'
-            ? { at: cur.servedPartial ? t0 : t0 + BLOCK_SHOW_BUDGET_MS, usable: (raw: string) => this.process(raw, here, shape, 'model', false).kind === 'text' }
+            ? { at: cur.servedPartial ? t0 : t0 + BLOCK_SHOW_BUDGET_MS, usable: (raw: string) => this.process(completeLines(raw), here, shape, 'model', false).kind === 'text' }
             : undefined;
           const r = await cur.waitFor(typed, stop, partial);
           this.orphanIfUnclaimed(cur);
@@ -305,7 +305,7 @@ export class CompletionEngine {
         return undefined;
       case 'partial': {
         // Not cached: the whole block lands in the cache (with its anchor) when the request ends.
-        const processed = this.process(r.raw, here, shape, req.speculativeParent ? 'speculative' : 'model', false);
+        const processed = this.process(completeLines(r.raw), here, shape, req.speculativeParent ? 'speculative' : 'model', false);
         if (processed.kind === 'empty') return undefined;
         const own = req.startedBy === call;
         const now = this.deps.clock.now();
@@ -431,7 +431,7 @@ export class CompletionEngine {
       trigger: 'automatic',
     };
     const next = this.position(ctx, s);
-    if (this.cache.get(next.key) || this.cache.walk(ctx.documentKey, ctx.text, ctx.offset, next.win.suffix)) return;
+    if (this.cache.get(next.key)) return;
     const shape = decideShape(next.win.prefix, next.win.suffix, ctx.languageId, s.maxLines);
     if (shape.kind === 'skip') return;
     const parent: CompletionAnchor = {
@@ -594,4 +594,14 @@ export class CompletionEngine {
   private emit(): void {
     this.deps.onStateChange?.(this.state);
   }
+}
+
+/**
+ * The lines of a streaming answer that have ended: what a block shows before it is complete. Not the
+ * words of the line still streaming (post-processing would keep those, cut at a token boundary):
+ * VS Code does not ask again while the user waits, so `const` shown for
+ * `const recovered = computeAnswer(42);` would stay `const`.
+ */
+function completeLines(raw: string): string {
+  return raw.slice(0, raw.lastIndexOf('\n') + 1);
 }

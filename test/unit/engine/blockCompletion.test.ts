@@ -87,6 +87,21 @@ describe('blocks through the engine', () => {
     assert.equal(backend.calls.length, 1);
   });
 
+  it('past the pause budget, shows no words of a line still streaming: the whole line once it ends (was `const`, in the real editor)', async () => {
+    const clock = new ManualClock(1000);
+    // 'const' at 100 ms, ' recovered' at 300, ' =' at 500, the rest at 700: the budget runs out mid-line.
+    const tokens = ['const', ' recovered', ' =', ' computeAnswer(42);'];
+    const backend = new ScriptedBackend(clock, () => ({ tokens, firstTokenMs: 100, perTokenMs: 200 }));
+    const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, speculative: 'off' };
+    const engine = new CompletionEngine({ backend: () => backend, clock, settings: () => settings, random: () => 0.5 });
+    let first: CompletionOutcome | undefined;
+    void engine.complete(doc(''), new AbortController().signal).then((o) => { first = o; });
+    await clock.advance(BLOCK_SHOW_BUDGET_MS + 150);
+    assert.equal(first, undefined, 'nothing while the only line is still streaming');
+    await clock.advance(5000);
+    assert.equal(shown(first!).text, 'const recovered = computeAnswer(42);');
+  });
+
   it('shows a fenced single line whole (was its first chunk: `el` for `else:`)', async () => {
     const { backend, call } = setup(() => ({ tokens: ['```', 'python', '\nel', 'se:', '\n```', '\n'] }));
     const o = shown(await call(at('if ok:\n    go()\nelse_branch = |\n', { languageId: 'python' })));
