@@ -303,34 +303,26 @@ export class CompletionEngine {
       case 'diverged':
         this.abortInflight(req, 'superseded', 'the typed text left what it was generating');
         return undefined;
-      case 'partial': {
-        // Not cached: the whole block lands in the cache (with its anchor) when the request ends.
-        const processed = this.process(completeLines(r.raw), here, shape, req.speculativeParent ? 'speculative' : 'model', false);
-        if (processed.kind === 'empty') return undefined;
-        const own = req.startedBy === call;
-        const now = this.deps.clock.now();
-        const timings: CompletionTimings = {
-          totalMs: now - t0,
-          queuedMs,
-          requestMs: Math.max(0, now - (own ? req.sentAt : joinedAt)),
-          firstTokenMs: req.firstTokenAt === undefined ? undefined : req.firstTokenAt - req.sentAt,
-          overheadMs: Math.max(0, (own ? req.sentAt : joinedAt) - t0 - queuedMs),
-        };
-        return this.shown(t0, here, processed.text, req.speculativeParent ? 'speculative' : own ? 'model' : 'inflight', timings);
-      }
+      case 'partial':
       case 'text': {
-        const processed = this.process(r.raw, here, shape, req.speculativeParent ? 'speculative' : 'model', endedByItself(req));
-        if (req.offset !== here.ctx.offset || req.prefixStart !== here.win.prefixStart) this.cache.set(here.key, processed);
-        const clock = this.deps.clock;
-        const now = clock.now();
-        const endAt = req.endAt ?? now;
+        // A partial answer (a block past the pause budget) shows its lines that have ended and is not
+        // cached: the whole block lands in the cache (with its anchor) when the request ends.
+        const partial = r.kind === 'partial';
+        const origin = req.speculativeParent ? 'speculative' : 'model';
+        const processed = partial
+          ? this.process(completeLines(r.raw), here, shape, origin, false)
+          : this.process(r.raw, here, shape, origin, endedByItself(req));
+        if (partial && processed.kind === 'empty') return undefined;
+        if (!partial && (req.offset !== here.ctx.offset || req.prefixStart !== here.win.prefixStart)) this.cache.set(here.key, processed);
+        const now = this.deps.clock.now();
+        const endAt = partial ? now : req.endAt ?? now;
         const own = req.startedBy === call;
         const timings: CompletionTimings = {
           totalMs: now - t0,
           queuedMs,
           requestMs: Math.max(0, endAt - (own ? req.sentAt : joinedAt)),
           firstTokenMs: req.firstTokenAt === undefined ? undefined : req.firstTokenAt - req.sentAt,
-          modelMs: endAt - req.sentAt,
+          ...(partial ? {} : { modelMs: endAt - req.sentAt }),
           overheadMs: Math.max(0, (own ? req.sentAt : joinedAt) - t0 - queuedMs) + Math.max(0, now - Math.max(endAt, joinedAt)),
           ...(req.end?.kind === 'text' ? { server: req.end.result.server } : {}),
         };
