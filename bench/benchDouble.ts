@@ -1,17 +1,17 @@
 // The Ollama double as its own process, answering from the corpus (BenchModel), so that its CPU
-// (timers, JSON, sockets) does not distort the engine's measurements. Like test/doubles/serveDouble.ts
-// it prints {"url": ...} once listening and lives until stdin closes; a function cannot travel in
-// JSON, so this entry builds the double's `respond` itself. Commands, one JSON line each:
+// (timers, JSON, sockets) does not distort the engine's measurements. It speaks the protocol of
+// bench/doubleProcess.ts ({"url": ...} once listening, lives until stdin closes); a function cannot
+// travel in JSON, so this entry builds the double's `respond` itself. Commands, one JSON line each:
 //   {"op":"summary"} -> every /api/generate generation: tokens sent, completed/aborted, and what the
 //                       model meant to answer (correct?, tokens to its first newline, reply tokens)
 //   {"op":"reset"}   -> forget the records
 //   node --require tsx/cjs bench/benchDouble.ts '{"seed":1,"correctShare":0.4,"schedule":{"firstTokenMs":80,"perTokenMs":15}}'
-import * as readline from 'node:readline';
 import { startOllamaDouble, type RecordedOllamaRequest } from '../test/doubles/ollamaDouble';
 import type { TokenSchedule } from '../test/doubles/httpUtil';
 import type { ServerProfile } from '../test/doubles/serverCost';
 import { loadCorpus } from './corpus';
 import { BenchModel, type ModelBehaviour, type ReplyInfo } from './benchModel';
+import { type DoubleCommands, runDoubleProcess, type ServedDouble } from './doubleProcess';
 
 export interface BenchDoubleConfig extends ModelBehaviour {
   schedule: TokenSchedule;
@@ -28,12 +28,7 @@ export interface GenerationSummary extends ReplyInfo {
   promptChars: number;
 }
 
-async function main(arg: string | undefined): Promise<void> {
-  if (!arg) {
-    process.stderr.write('usage: benchDouble <config JSON>\n');
-    process.exit(2);
-  }
-  const cfg = JSON.parse(arg) as BenchDoubleConfig;
+async function start(cfg: BenchDoubleConfig): Promise<{ double: ServedDouble; commands: DoubleCommands }> {
   const model = new BenchModel(loadCorpus(), cfg);
   const infos = new Map<RecordedOllamaRequest, ReplyInfo>();
   const double = await startOllamaDouble({
@@ -57,21 +52,11 @@ async function main(arg: string | undefined): Promise<void> {
     })),
     disconnects: double.disconnects.length,
   });
-  const rl = readline.createInterface({ input: process.stdin });
-  rl.on('line', (line) => {
-    if (line.trim() === '') return;
-    const op = (JSON.parse(line) as { op?: string }).op;
-    if (op === 'summary') process.stdout.write(`${JSON.stringify({ ok: true, ...summary() })}\n`);
-    else if (op === 'reset') {
-      double.reset();
-      infos.clear();
-      process.stdout.write('{"ok":true}\n');
-    } else process.stdout.write(`${JSON.stringify({ ok: false, error: `unknown op ${op}` })}\n`);
-  });
-  const stop = (): void => void double.close().then(() => process.exit(0));
-  rl.on('close', stop);
-  process.on('SIGTERM', stop);
-  process.stdout.write(`${JSON.stringify({ url: double.url })}\n`);
+  const reset = (): void => {
+    double.reset();
+    infos.clear();
+  };
+  return { double, commands: { summary, reset } };
 }
 
-if (require.main === module) void main(process.argv[2]);
+if (require.main === module) void runDoubleProcess('benchDouble', process.argv[2], start);

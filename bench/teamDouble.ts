@@ -1,14 +1,15 @@
 // The shared team server for `npm run bench:team`: the vLLM double (test/doubles/vllmDouble.ts)
 // with one GPU's capacity, in its own process, answering from the corpus like the editor benchmark's
-// model (BenchModel). It prints {"url": ...} once listening and lives until stdin closes. Commands:
+// model (BenchModel). It speaks the protocol of bench/doubleProcess.ts ({"url": ...} once listening,
+// lives until stdin closes). Commands:
 //   {"op":"summary"} -> the capacity model's counters and each completion request's record
 //   {"op":"reset"}   -> a fresh server (empty prefix cache, zeroed counters)
 //   node --require tsx/cjs bench/teamDouble.ts '{"seed":1,"correctShare":0.4,"apiKey":"k","capacity":{...}}'
-import * as readline from 'node:readline';
 import type { CapacityConfig } from '../test/doubles/vllmCapacity';
 import { startVllmDouble } from '../test/doubles/vllmDouble';
 import { BenchModel, type ModelBehaviour } from './benchModel';
 import { loadCorpus } from './corpus';
+import { type DoubleCommands, runDoubleProcess, type ServedDouble } from './doubleProcess';
 
 export interface TeamDoubleConfig extends ModelBehaviour {
   apiKey: string;
@@ -18,12 +19,7 @@ export interface TeamDoubleConfig extends ModelBehaviour {
 
 const FIM = /^<\|fim_prefix\|>([\s\S]*)<\|fim_suffix\|>([\s\S]*)<\|fim_middle\|>$/;
 
-async function main(arg: string | undefined): Promise<void> {
-  if (!arg) {
-    process.stderr.write('usage: teamDouble <config JSON>\n');
-    process.exit(2);
-  }
-  const cfg = JSON.parse(arg) as TeamDoubleConfig;
+async function start(cfg: TeamDoubleConfig): Promise<{ double: ServedDouble; commands: DoubleCommands }> {
   const model = new BenchModel(loadCorpus(), cfg);
   const double = await startVllmDouble({
     model: cfg.model, apiKey: cfg.apiKey, capacity: cfg.capacity,
@@ -32,29 +28,14 @@ async function main(arg: string | undefined): Promise<void> {
       return model.reply(m ? m[1] : prompt, m ? m[2] : '').text;
     },
   });
-  const rl = readline.createInterface({ input: process.stdin });
-  rl.on('line', (line) => {
-    if (line.trim() === '') return;
-    const op = (JSON.parse(line) as { op?: string }).op;
-    if (op === 'summary') {
-      const completions = double.requests.filter((r) => r.path === '/v1/completions');
-      process.stdout.write(`${JSON.stringify({
-        ok: true,
-        stats: double.model.stats,
-        completions: completions.map((r) => ({
-          status: r.status, promptTokens: r.promptTokens, cachedTokens: r.cachedTokens, completionTokens: r.completionTokens,
-          receivedAt: r.receivedAt, firstTokenAt: r.firstTokenAt, aborted: r.aborted ?? false,
-        })),
-      })}\n`);
-    } else if (op === 'reset') {
-      double.reset();
-      process.stdout.write('{"ok":true}\n');
-    } else process.stdout.write(`${JSON.stringify({ ok: false, error: `unknown op ${op}` })}\n`);
+  const summary = () => ({
+    stats: double.model.stats,
+    completions: double.requests.filter((r) => r.path === '/v1/completions').map((r) => ({
+      status: r.status, promptTokens: r.promptTokens, cachedTokens: r.cachedTokens, completionTokens: r.completionTokens,
+      receivedAt: r.receivedAt, firstTokenAt: r.firstTokenAt, aborted: r.aborted ?? false,
+    })),
   });
-  const stop = (): void => void double.close().then(() => process.exit(0));
-  rl.on('close', stop);
-  process.on('SIGTERM', stop);
-  process.stdout.write(`${JSON.stringify({ url: double.url })}\n`);
+  return { double, commands: { summary, reset: () => double.reset() } };
 }
 
-if (require.main === module) void main(process.argv[2]);
+if (require.main === module) void runDoubleProcess('teamDouble', process.argv[2], start);

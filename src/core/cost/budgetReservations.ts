@@ -2,8 +2,9 @@
 // "spent + this request's ceiling <= cap" checked against the ledger alone lets N windows that
 // check at the same moment all pass and together overspend by up to N-1 ceilings. Before a send,
 // the caller therefore RESERVES the request's ceiling: under a lock shared by every process (a
-// mkdir lock in the ledger directory), the budget is checked against recorded spend PLUS every
-// live reservation, and on success a reservation file is written before the lock is released.
+// mkdir lock in the ledger directory, fileLock.ts), the budget is checked against recorded spend
+// PLUS every live reservation, and on success a reservation file is written before the lock is
+// released.
 //
 // A reservation ends in one of three ways: settled (the spend record with the reported usage is
 // appended, then the file is removed: for a moment both count, which errs on the safe side),
@@ -18,6 +19,7 @@ import * as path from 'node:path';
 import type { BudgetSettings } from '../shared/budgetPolicy';
 import { systemWallClock, type WallClock } from '../shared/clock';
 import { checkBudget, type BudgetDecision } from './budget';
+import { acquireFileLock, processIsAlive } from './fileLock';
 import type { NewSpendRecord, SpendLedger } from './ledger';
 import { summarize } from './spendSummary';
 
@@ -96,7 +98,12 @@ export class BudgetReservations {
       if (decision.kind === 'refuse') return { kind: 'refused', decision };
       return { kind: 'reserved', reservation: this.handle(randomUUID(), ceiling, undefined), decision };
     }
-    const lock = await this.acquireLock();
+    const lock = await acquireFileLock(path.join(this.dir, LOCK), {
+      waitMs: this.lockWaitMs,
+      staleMs: this.lockStaleMs,
+      pid: this.pid,
+      isAlive: this.isAlive,
+    });
     if (lock === undefined) return { kind: 'busy' };
     try {
       const now = this.clock.now();
@@ -108,6 +115,9 @@ export class BudgetReservations {
       summary.thisMonth.costMicros += outstanding;
       const decision = checkBudget(summary, ceiling, req.priceKnown, req.budget);
       if (decision.kind === 'refuse') return { kind: 'refused', decision };
+      // A check that outlasted lockStaleMs may have lost the lock to another window, which then
+      // checked without counting this request: writing now could overspend, so nothing is reserved.
+      if (!(await lock.stillHeld())) return { kind: 'busy' };
       const id = randomUUID();
       const file = path.join(this.dir, `${id}.json`);
       const content: ReservationFile = { id, pid: this.pid, micros: ceiling, time: now, expiresAt: now + req.ttlMs };
@@ -116,7 +126,7 @@ export class BudgetReservations {
       await fs.promises.rename(temp, file);
       return { kind: 'reserved', reservation: this.handle(id, ceiling, file), decision };
     } finally {
-      await this.releaseLock(lock);
+      await lock.release();
     }
   }
 
@@ -163,59 +173,6 @@ export class BudgetReservations {
       },
       release: end,
     };
-  }
-
-  private async acquireLock(): Promise<string | undefined> {
-    await fs.promises.mkdir(this.dir, { recursive: true });
-    const lockDir = path.join(this.dir, LOCK);
-    const token = `${this.pid}:${randomUUID()}`;
-    const deadline = Date.now() + this.lockWaitMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await fs.promises.mkdir(lockDir);
-        await fs.promises.writeFile(path.join(lockDir, 'owner'), token);
-        return token;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
-      await this.breakIfStale(lockDir);
-      if (Date.now() >= deadline) return undefined;
-      // Short, jittered waits: the critical section is one ledger read and one small write.
-      await new Promise((r) => setTimeout(r, 2 + Math.random() * Math.min(20, 2 + attempt)));
-    }
-  }
-
-  /** A lock whose owner process died, or that is older than lockStaleMs, is renamed away (atomic). */
-  private async breakIfStale(lockDir: string): Promise<void> {
-    const stat = await fs.promises.stat(lockDir).catch(() => undefined);
-    if (stat === undefined) return;
-    const owner = await fs.promises.readFile(path.join(lockDir, 'owner'), 'utf8').catch(() => undefined);
-    const ownerPid = owner === undefined ? undefined : Number(owner.split(':')[0]);
-    const ownerDead = ownerPid !== undefined && Number.isInteger(ownerPid) && ownerPid !== this.pid && !this.isAlive(ownerPid);
-    // The lock is written in two steps (mkdir, then owner): a lock without owner is judged by age only.
-    if (!ownerDead && Date.now() - stat.mtimeMs < this.lockStaleMs) return;
-    const stale = path.join(this.dir, `${LOCK}.stale-${randomUUID()}`);
-    try {
-      await fs.promises.rename(lockDir, stale);
-      await fs.promises.rm(stale, { recursive: true, force: true });
-    } catch {
-      // Someone else broke it first.
-    }
-  }
-
-  private async releaseLock(token: string): Promise<void> {
-    const lockDir = path.join(this.dir, LOCK);
-    const owner = await fs.promises.readFile(path.join(lockDir, 'owner'), 'utf8').catch(() => '');
-    if (owner === token) await fs.promises.rm(lockDir, { recursive: true, force: true });
-  }
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -27,6 +27,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { acquireFileLock, type FileLock } from './fileLock';
 import { type DayAggregate, isDayAggregate, isSpendRecord, type SpendRecord } from './spendRecord';
 import { systemWallClock, type WallClock } from '../shared/clock';
 import { dayKey } from './wallClock';
@@ -38,7 +39,10 @@ export interface LedgerOptions {
   clock?: WallClock;
   /** Days kept as individual records before roll-up (default 35: the current month plus margin). */
   keepDays?: number;
-  /** A roll-up lock older than this is taken to belong to a crashed process (default 60 s). */
+  /**
+   * A roll-up lock older than this is taken to belong to a crashed process (default 60 s); one
+   * whose owner process is gone is broken at once.
+   */
   lockStaleMs?: number;
   /** How long a claimed file must stay unchanged before it is deleted (default 10 min). */
   claimRetentionMs?: number;
@@ -219,7 +223,7 @@ export class SpendLedger {
 
   /** Folds days older than `keepDays` into per-day aggregates. Safe to call from any window. */
   async rollUp(): Promise<RollUpOutcome> {
-    const lock = await this.acquireLock();
+    const lock = await this.acquireLock(0);
     if (lock === undefined) return { kind: 'busy' };
     try {
       const loaded = await this.loadState();
@@ -271,7 +275,7 @@ export class SpendLedger {
         keptConsumed.push({ ...(await this.foldFile(file, 0, folder)), at: now });
       }
 
-      if (!(await this.ownsLock(lock))) return { kind: 'lostLock' };
+      if (!(await lock.stillHeld())) return { kind: 'lostLock' };
       await this.writeState({
         version: 1,
         generation: state.generation + 1,
@@ -280,7 +284,7 @@ export class SpendLedger {
       });
       return { kind: 'done', claimedFiles: toFold.length, foldedRecords: folder.folded, deletedFiles };
     } finally {
-      await this.releaseLock(lock);
+      await lock.release();
     }
   }
 
@@ -293,12 +297,7 @@ export class SpendLedger {
    * and counts as before it. `lockWaitMs` bounds the wait for a roll-up running in another window.
    */
   async clear(options: { lockWaitMs?: number } = {}): Promise<ClearOutcome> {
-    const deadline = Date.now() + (options.lockWaitMs ?? 5_000);
-    let lock = await this.acquireLock();
-    while (lock === undefined && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      lock = await this.acquireLock();
-    }
+    const lock = await this.acquireLock(options.lockWaitMs ?? 5_000);
     if (lock === undefined) return { kind: 'busy' };
     try {
       const loaded = await this.loadState();
@@ -317,13 +316,13 @@ export class SpendLedger {
           }
         }
       }
-      if (!(await this.ownsLock(lock))) return { kind: 'lostLock' };
+      if (!(await lock.stillHeld())) return { kind: 'lostLock' };
       // An unreadable rollup.json is replaced too: a reset is how a user gets out of that state.
       await this.writeState({ version: 1, generation: loaded.state.generation + 1, days: [], consumed: [] });
       for (const name of removed) await fs.promises.rm(path.join(this.dir, name), { force: true });
       return { kind: 'done', removedFiles: removed.length };
     } finally {
-      await this.releaseLock(lock);
+      await lock.release();
     }
   }
 
@@ -408,41 +407,9 @@ export class SpendLedger {
     }
   }
 
-  private async acquireLock(): Promise<string | undefined> {
-    await fs.promises.mkdir(this.dir, { recursive: true });
-    const lockDir = path.join(this.dir, LOCK_DIR);
-    const token = randomUUID();
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await fs.promises.mkdir(lockDir);
-        await fs.promises.writeFile(path.join(lockDir, 'owner'), token);
-        return token;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
-      // Lock ages are judged by the file system's clock, not the injected one: mtime is real time.
-      const mtime = (await fs.promises.stat(lockDir).catch(() => undefined))?.mtimeMs;
-      if (mtime !== undefined && Date.now() - mtime < this.lockStaleMs) return undefined;
-      // Break a stale lock by renaming it away (atomic: of two breakers only one succeeds).
-      const stale = path.join(this.dir, `${LOCK_DIR}.stale-${randomUUID()}`);
-      try {
-        await fs.promises.rename(lockDir, stale);
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-        continue;
-      }
-      await fs.promises.rm(stale, { recursive: true, force: true });
-    }
-    return undefined;
-  }
-
-  private async ownsLock(token: string): Promise<boolean> {
-    const owner = await fs.promises.readFile(path.join(this.dir, LOCK_DIR, 'owner'), 'utf8').catch(() => '');
-    return owner === token;
-  }
-
-  private async releaseLock(token: string): Promise<void> {
-    if (await this.ownsLock(token)) await fs.promises.rm(path.join(this.dir, LOCK_DIR), { recursive: true, force: true });
+  /** The roll-up lock, which roll-ups and resets share; `waitMs` 0 tries once. */
+  private acquireLock(waitMs: number): Promise<FileLock | undefined> {
+    return acquireFileLock(path.join(this.dir, LOCK_DIR), { waitMs, staleMs: this.lockStaleMs });
   }
 }
 

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -255,6 +256,16 @@ describe('SpendLedger (one process)', () => {
       const outcome = await ledger.rollUp();
       assert.equal(outcome.kind, 'done');
       assert.equal(fs.existsSync(lock), false, 'the lock is released afterwards');
+    });
+
+    it('breaks a fresh roll-up lock at once when the window that took it has died', async () => {
+      const ledger = new SpendLedger(dir, { clock, lockStaleMs: 60_000 });
+      fill(ledger, 40);
+      const lock = path.join(dir, 'rollup.lock');
+      fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'owner'), `${spawnSync(process.execPath, ['-e', '']).pid}:crashed`);
+      assert.equal((await ledger.rollUp()).kind, 'done');
+      assert.equal(fs.existsSync(lock), false);
     });
 
     it('refuses to roll up over an unreadable rollup.json, and says so on read', async () => {
