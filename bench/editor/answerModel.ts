@@ -27,12 +27,17 @@ export function fimParts(body: { prompt?: unknown; suffix?: unknown; raw?: unkno
     const j = i < 0 ? -1 : s.indexOf(b, i + a.length);
     return i < 0 || j < 0 ? undefined : s.slice(i + a.length, j);
   };
-  // Suffix-first (SPM) and prefix-first (PSM) pipe-FIM, then Codestral's [SUFFIX]..[PREFIX].
+  // Suffix-first (SPM) and prefix-first (PSM) pipe-FIM, then Code Llama's and Codestral's suffix-first.
   if (prompt.startsWith('<|fim_suffix|>')) {
     return { suffix: between(prompt, '<|fim_suffix|>', '<|fim_prefix|>') ?? '', prefix: between(prompt, '<|fim_prefix|>', '<|fim_middle|>') ?? '' };
   }
   if (prompt.startsWith('<|fim_prefix|>')) {
     return { prefix: between(prompt, '<|fim_prefix|>', '<|fim_suffix|>') ?? '', suffix: between(prompt, '<|fim_suffix|>', '<|fim_middle|>') ?? '' };
+  }
+  // Code Llama suffix-first: `<PRE> <SUF>{suffix} <MID> {prefix}`.
+  if (prompt.startsWith('<PRE> <SUF>')) {
+    const at = prompt.indexOf(' <MID> ');
+    return { suffix: prompt.slice('<PRE> <SUF>'.length, at), prefix: prompt.slice(at + ' <MID> '.length) };
   }
   if (prompt.startsWith('[SUFFIX]')) {
     const at = prompt.indexOf('[PREFIX] ');

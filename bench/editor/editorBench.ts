@@ -28,10 +28,19 @@ interface Options {
   vsix: string;
   /** Share of cursor positions the double answers rightly. */
   accuracy: number;
+  /** The model the extension is set to and the double serves (its family decides the prompt order). */
+  model: string;
 }
 
+/** Ollama library templates of the models the benchmark can serve; the default model needs none. */
+const MODEL_TEMPLATES: Record<string, string | undefined> = {
+  'qwen2.5-coder:1.5b-base': undefined,
+  // Prefix-first, as Ollama ships it; Tandem sends Code Llama suffix-first in raw mode instead.
+  'codellama:7b-code': '<PRE> {{ .Prompt }} <SUF>{{ .Suffix }} <MID>',
+};
+
 function parseArgs(argv: string[]): Options {
-  const o: Options = { profiles: ['fixed', 'gpu', 'laptop', 'cpu'], traces: [...TRACE_NAMES], seed: 1, out: path.join(ROOT, 'editor-bench-results.json'), label: 'latest', vsix: VSIX, accuracy: 0.4 };
+  const o: Options = { profiles: ['fixed', 'gpu', 'laptop', 'cpu'], traces: [...TRACE_NAMES], seed: 1, out: path.join(ROOT, 'editor-bench-results.json'), label: 'latest', vsix: VSIX, accuracy: 0.4, model: 'qwen2.5-coder:1.5b-base' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -50,6 +59,11 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--label') { o.label = v; i++; }
     else if (a === '--vsix') { o.vsix = path.resolve(v); i++; }
     else if (a === '--accuracy') { o.accuracy = Number(v); i++; }
+    else if (a === '--model') {
+      if (!(v in MODEL_TEMPLATES)) throw new Error(`unknown model ${v} (${Object.keys(MODEL_TEMPLATES).join(', ')})`);
+      o.model = v;
+      i++;
+    }
     else throw new Error(`unknown option ${a}`);
   }
   return o;
@@ -118,13 +132,15 @@ interface RunResult {
 }
 
 async function runOne(host: { nodeBin: string; codeServerEntry: string }, chromium: typeof import('playwright-core').chromium,
-  extDir: string, profileName: ServerProfileName, trace: Trace, answerOptions: { accuracy: number; seed: number },
+  extDir: string, profileName: ServerProfileName, trace: Trace, answerOptions: { accuracy: number; seed: number; model: string },
   integ: { freePort(): Promise<number>; waitForHealthz(port: number, ms: number): Promise<void> }): Promise<RunResult> {
   const profile = SERVER_PROFILES[profileName];
   const answers = new TraceAnswers(trace, answerOptions);
   // Where each request's cursor was, from its prompt (the answer model works it out anyway).
   const keysTyped = new Map<RecordedOllamaRequest, number | undefined>();
+  const template = MODEL_TEMPLATES[answerOptions.model];
   const double: OllamaDouble = await startOllamaDouble({
+    models: [{ name: answerOptions.model, ...(template ? { template } : {}) }],
     server: profile,
     respond: (rec) => {
       const a = answers.answer(fimParts(rec.body ?? {}));
@@ -142,6 +158,7 @@ async function runOne(host: { nodeBin: string; codeServerEntry: string }, chromi
   fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
     ...EDITOR_SETTINGS,
     'tandem.local.endpoint': double.url,
+    'tandem.local.model': answerOptions.model,
   }, null, 2));
 
   const port = await integ.freePort();
@@ -283,9 +300,9 @@ async function main(): Promise<void> {
         const trace = traceByName(t, opt.seed);
         console.log(`[bench:editor] ${p} / ${t}: ${trace.keys.length} keys, ${trace.pauseAfter.length} pauses (load average ${os.loadavg()[0].toFixed(2)})`);
         // On a loaded machine the workbench can take longer to come up than any timeout: one retry.
-        const r = await runOne(host, chromium, extDir, p, trace, { accuracy: opt.accuracy, seed: opt.seed }, integ).catch((e: unknown) => {
+        const r = await runOne(host, chromium, extDir, p, trace, { accuracy: opt.accuracy, seed: opt.seed, model: opt.model }, integ).catch((e: unknown) => {
           console.log(`  setup failed (${String((e as Error).message ?? e).split('\n')[0]}): once more`);
-          return runOne(host, chromium, extDir, p, trace, { accuracy: opt.accuracy, seed: opt.seed }, integ);
+          return runOne(host, chromium, extDir, p, trace, { accuracy: opt.accuracy, seed: opt.seed, model: opt.model }, integ);
         });
         const f = r.figures;
         console.log(`  ghost in ${f.pausesWithGhost}/${f.pauses} pauses, key->ghost p50 ${f.keyToGhostP50Ms} ms, overhead p50 ${f.overheadP50Ms} ms (${f.overheadSamples}), ` +
@@ -305,7 +322,7 @@ async function main(): Promise<void> {
   const keep = (existing.runs ?? []).filter((r) => !results.some((n) => n.profile === r.profile && n.trace === r.trace));
   const runs = [...keep, ...results];
   fs.writeFileSync(opt.out, `${JSON.stringify({
-    label: opt.label, seed: opt.seed, accuracy: opt.accuracy, date: new Date().toISOString(), elapsedSeconds: Math.round((Date.now() - started) / 1000),
+    label: opt.label, seed: opt.seed, accuracy: opt.accuracy, model: opt.model, date: new Date().toISOString(), elapsedSeconds: Math.round((Date.now() - started) / 1000),
     cpus: os.cpus().length, runs,
   }, null, 2)}\n`);
   console.log(`\n${markdownTable(runs)}\n\nwrote ${path.relative(ROOT, opt.out)}`);

@@ -36,6 +36,7 @@ export function registerInlineFeature(services: Services, observer?: InlineObser
     settings: () => engineSettings,
     log: (line) => log.debug(line),
     onStateChange: (s) => { if (s.busy !== local.state.busy) local.update({ busy: s.busy }); },
+    serverProbe: () => local.state.probe,
   });
   context.subscriptions.push({ dispose: () => engine.dispose() });
   let lastHealth = local.state.health.kind;

@@ -100,7 +100,7 @@ export class LocalModelMonitor implements vscode.Disposable {
       this.recheck = setTimeout(() => void this.check(), RECHECK_MS);
     } else if (s.local.warmUp && checked.warmUp) {
       checked.warmUp().then(
-        ({ loadMs }) => { if (checked === this.backendInstance) this.update({ coldStartMs: loadMs }); },
+        ({ loadMs, probe }) => { if (checked === this.backendInstance) this.update({ coldStartMs: loadMs, ...(probe ? { probe } : {}) }); },
         (e) => this.log.debug(`Warm-up failed: ${e?.message ?? e}`),
       );
     }
@@ -157,6 +157,10 @@ function baseState(s: SettingsSnapshot, tokenSet: boolean): LocalState {
     inlineEnabled: s.inline.enabled,
     privacyMode: s.privacy.mode,
     cloudFallback: s.inline.cloudFallback,
+    // What the previous server reported says nothing about a new one.
+    last: undefined,
+    coldStartMs: undefined,
+    probe: undefined,
   };
 }
 

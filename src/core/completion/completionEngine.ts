@@ -76,6 +76,11 @@ export interface EngineDeps {
   onStateChange?: (state: EngineState) => void;
   /** Jitter source for the circuit breaker's backoff (default Math.random). */
   random?: () => number;
+  /**
+   * What the current backend's server reported for the warm-up probe (prompt and token rates),
+   * used to size prompts and answers until a completion reports its own.
+   */
+  serverProbe?: () => ServerTimings | undefined;
 }
 
 /**
@@ -120,7 +125,7 @@ function endedByItself(req: InflightRequest): boolean {
 export class CompletionEngine {
   private readonly cache = new CompletionCache();
   private readonly debounce: AdaptiveDebounce;
-  /** The server's prompt rate, which sizes the suffix window (reprocessed on every request). */
+  /** The server's prompt and token rates: they size the suffix window (reprocessed on every request) and the token cap. */
   private readonly speed = new ServerSpeed();
   private inflight: InflightRequest | undefined;
   private orphanTimer: TimerHandle | undefined;
@@ -343,7 +348,7 @@ export class CompletionEngine {
       },
       backend,
       { prefix: win.prefix, suffix: win.suffix, languageId: ctx.languageId, temperature: s.temperature, documentKey: ctx.documentKey,
-        ...generationLimitsFor(shape, ctx.languageId, s.maxTokens) },
+        ...generationLimitsFor(shape, ctx.languageId, this.speed.maxTokens(s.maxTokens, this.deps.serverProbe?.())) },
       stopRuleFor(shape, { prefix: win.prefix, suffix: win.suffix, languageId: ctx.languageId }),
       this.deps.clock,
     );
@@ -509,7 +514,7 @@ export class CompletionEngine {
 
   private position(ctx: CompletionContext, s: EngineSettings): Position {
     const win = buildPromptWindow({ text: ctx.text, offset: ctx.offset, languageId: ctx.languageId },
-      { maxPrefixChars: s.maxPrefixChars, maxSuffixChars: this.speed.suffixChars(s.maxSuffixChars) }, ctx.snippets);
+      { maxPrefixChars: s.maxPrefixChars, maxSuffixChars: this.speed.suffixChars(s.maxSuffixChars, this.deps.serverProbe?.()) }, ctx.snippets);
     const docPrefix = ctx.text.slice(win.prefixStart, ctx.offset);
     return { ctx, win, docPrefix, key: CompletionCache.key(ctx.languageId, win.prefix, win.suffix) };
   }

@@ -5,7 +5,7 @@
 // bar take the same decision earlier; this is the second lock, at the last point before the wire.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createLocalBackend } from '../backends/createLocalBackend';
-import { BackendError, type CompletionBackend, type FimRequest, type FimResult, type ModelHealth } from '../shared/modelBackend';
+import { BackendError, type CompletionBackend, type FimRequest, type FimResult, type ModelHealth, type WarmUpResult } from '../shared/modelBackend';
 import { localDestination, localSendDecision, type LocalDestination } from '../privacy/localDestination';
 import type { LocalEgressRecorder } from '../privacy/localEgressRecorder';
 import type { PrivacyMode, TandemSettings } from '../settings';
@@ -61,8 +61,8 @@ export class LocalEgressBackend implements CompletionBackend {
     return this.inner.checkHealth(signal);
   }
 
-  /** Loads the model (Ollama only), unless privacy refuses this endpoint altogether. */
-  async warmUp(signal?: AbortSignal): Promise<{ loadMs: number }> {
+  /** Loads and measures the model (Ollama only), unless privacy refuses this endpoint altogether. */
+  async warmUp(signal?: AbortSignal): Promise<WarmUpResult> {
     const decision = localSendDecision(this.opts.policy().mode, this.destination());
     if (!decision.ok) throw new BackendError('refused', decision.explain);
     if (!this.inner.warmUp) return { loadMs: 0 };

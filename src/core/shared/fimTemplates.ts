@@ -1,10 +1,19 @@
 // Fill-in-the-middle prompt formats per model family. Ollama ignores `suffix` in raw mode, so raw
 // prompts must carry the family's FIM tokens themselves; the same table gives the stop strings and
 // the special tokens that post-processing strips when a model leaks them as text.
+//
+// Order matters for speed, not only for the model: a llama.cpp-based server (Ollama included)
+// reuses its KV cache only for the common start of consecutive prompts. In prefix-suffix-middle
+// order a keystroke changes the end of the prefix, so the whole suffix after it is processed again;
+// in suffix-first order the suffix stays in front, unchanged while the user types, and only the
+// characters typed since the last request are new. Families trained on suffix-first prompts
+// (Code Llama, Codestral) are built that way; the others were trained on prefix-first only.
 
 export interface FimTemplate {
   family: string;
   build(prefix: string, suffix: string): string;
+  /** 'suffix-first' when `build` puts the suffix before the prefix (the KV cache then survives typing). */
+  order: 'prefix-first' | 'suffix-first';
   stop: string[];
   specialTokens: string[];
   /** Where the format and token list were checked. */
@@ -41,6 +50,7 @@ const pipeFim = (prefix: string, suffix: string): string =>
 const FAMILIES: readonly FimFamilyRow[] = [
   {
     family: 'qwen2.5-coder',
+    order: 'prefix-first',
     source: 'Qwen2.5-Coder README "file-level code completion (fill-in-the-middle)" and its FIM ' +
       'example eos_token_ids (fim/pad/repo/file_sep, im_end, endoftext); Ollama library template e94a8ecb9327',
     namePattern: /qwen-?2\.5-?coder/,
@@ -52,6 +62,7 @@ const FAMILIES: readonly FimFamilyRow[] = [
   },
   {
     family: 'codegemma',
+    order: 'prefix-first',
     source: 'ai.google.dev/gemma/docs/codegemma/prompt-structure (FIM tokens, <|file_separator|>); ' +
       'Gemma formatting docs (<start_of_turn>, <end_of_turn>, <eos>)',
     namePattern: /code-?gemma/,
@@ -63,6 +74,7 @@ const FAMILIES: readonly FimFamilyRow[] = [
   },
   {
     family: 'deepseek-coder',
+    order: 'prefix-first',
     source: 'deepseek-ai/DeepSeek-Coder README code-insertion example; Ollama library template ' +
       'deepseek-coder-v2 22091531faf0',
     namePattern: /deepseek-?coder/,
@@ -73,10 +85,15 @@ const FAMILIES: readonly FimFamilyRow[] = [
   },
   {
     family: 'codellama',
-    // The spaces are part of the format: Ollama's template is `<PRE> {{ .Prompt }} <SUF>{{ .Suffix }} <MID>`.
-    source: 'Ollama docs/template.md "Fill-in-middle" (CodeLlama 7B/13B code models); Code Llama paper infilling format',
+    // Suffix first, the format Meta's own code builds with suffix_first=True: half of Code Llama's
+    // infilling training was in this order. The spaces are part of the format, as in the
+    // prefix-first `<PRE> {pre} <SUF>{suf} <MID>` of Ollama's template (a SentencePiece dummy-prefix
+    // space before the first word of each part).
+    order: 'suffix-first',
+    source: 'facebookresearch/codellama llama/generation.py infilling_prompt_tokens (suffix_first: ' +
+      '"<PRE> <SUF>{suf} <MID> {pre}"); Code Llama paper §2.3 (PSM and SPM formats); Ollama docs/template.md "Fill-in-middle"',
     namePattern: /code-?llama/,
-    build: (prefix, suffix) => `<PRE> ${prefix} <SUF>${suffix} <MID>`,
+    build: (prefix, suffix) => `<PRE> <SUF>${suffix} <MID> ${prefix}`,
     // `</s>` is the Llama tokenizer's end of sequence, leaked as text by some quantisations.
     stop: ['<EOT>', '<PRE>', '<SUF>', '<MID>', '</s>'],
     specialTokens: ['<PRE>', '<SUF>', '<MID>', '<EOT>', '</s>'],
@@ -84,6 +101,7 @@ const FAMILIES: readonly FimFamilyRow[] = [
   },
   {
     family: 'starcoder',
+    order: 'prefix-first',
     // Ollama's starcoder2 template wraps this in `<file_sep>\n<fim_prefix>\n`; the bare form is the
     // one the model cards document and also suits StarCoder 1, which has no <file_sep>.
     source: 'bigcode StarCoder/StarCoder2 model cards and paper (arXiv 2402.19173 §5 FIM format); ' +
@@ -96,6 +114,7 @@ const FAMILIES: readonly FimFamilyRow[] = [
   },
   {
     family: 'codestral',
+    order: 'suffix-first',
     // Suffix first: Mistral trained Codestral on suffix-prefix-middle order. The space after
     // [PREFIX] matches Ollama's template (SentencePiece's dummy-prefix space before the first word).
     source: 'Ollama docs/template.md "Fill-in-middle" Codestral: `[SUFFIX]{{ .Suffix }}[PREFIX] {{ .Prompt }}`; ' +
@@ -113,6 +132,7 @@ const FAMILIES: readonly FimFamilyRow[] = [
 // their stop strings serves either.
 const PIPE_FIM_EITHER: FimTemplate = {
   family: 'pipe-fim',
+  order: 'prefix-first',
   source: 'union of the qwen2.5-coder and codegemma rows',
   build: pipeFim,
   stop: unique([...QWEN_TOKENS, '<|file_separator|>', '<end_of_turn>', '<eos>']),
@@ -124,7 +144,7 @@ function unique(items: string[]): string[] {
 }
 
 function publicView(row: FimFamilyRow): FimTemplate {
-  return { family: row.family, build: row.build, stop: row.stop.slice(), specialTokens: row.specialTokens.slice(), source: row.source };
+  return { family: row.family, build: row.build, order: row.order, stop: row.stop.slice(), specialTokens: row.specialTokens.slice(), source: row.source };
 }
 
 /** The names as Ollama and Hugging Face spell them: `qwen2.5-coder:1.5b-base`, `hf.co/Qwen/Qwen2.5-Coder-1.5B-GGUF`. */

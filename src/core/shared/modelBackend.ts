@@ -68,11 +68,21 @@ export class BackendError extends Error {
   }
 }
 
+export interface WarmUpResult {
+  loadMs: number;
+  /** The probe's timings as the server reported them, when it reported them. */
+  probe?: ServerTimings;
+}
+
 export interface CompletionBackend {
   /** Streams one completion. Rejects with BackendError; kind 'aborted' when `signal` fired. */
   complete(req: FimRequest, signal: AbortSignal): Promise<FimResult>;
   /** Reachability, model presence and FIM support; cheap enough to call on activation. */
   checkHealth(signal?: AbortSignal): Promise<ModelHealth>;
-  /** Loads the model into memory ahead of the first keystroke, where the server supports it. */
-  warmUp?(signal?: AbortSignal): Promise<{ loadMs: number }>;
+  /**
+   * Loads the model into memory ahead of the first keystroke, where the server supports it, and
+   * measures the server with a short probe: `probe` carries its prompt and token rates (most
+   * completions are closed early and report none), which size prompts and answers from the start.
+   */
+  warmUp?(signal?: AbortSignal): Promise<WarmUpResult>;
 }

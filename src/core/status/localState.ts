@@ -15,6 +15,8 @@ export interface LocalState {
   readonly last?: { totalMs: number; firstTokenMs: number; server: ServerTimings; at: number };
   /** A load_duration this large means the model was not in memory: the user paid a cold start. */
   readonly coldStartMs?: number;
+  /** What the server reported for the warm-up probe: its prompt and token rates size the prompts. */
+  readonly probe?: ServerTimings;
   /** Automatic completions are snoozed until this time (ms since epoch). */
   readonly snoozedUntil?: number;
   /** While the circuit breaker holds automatic requests back: when the next try goes (ms from now). */

@@ -6,6 +6,7 @@ import { BackendError, type FimRequest } from '../../../src/core/shared/modelBac
 import { OllamaBackend } from '../../../src/core/backends/ollamaBackend';
 import { OpenAiCompatibleBackend } from '../../../src/core/backends/openAiCompatibleBackend';
 import { startOllamaDouble, type OllamaDouble } from '../../doubles/ollamaDouble';
+import { SERVER_PROFILES } from '../../doubles/serverCost';
 import { startOpenAiDouble, type OpenAiDouble } from '../../doubles/openaiDouble';
 
 function request(over: Partial<FimRequest> = {}): FimRequest {
@@ -120,13 +121,41 @@ describe('OllamaBackend against the Ollama double', () => {
     assert.ok(['badResponse', 'error'].includes(e.kind), e.kind);
   });
 
-  it('warm-up loads the model with an empty prompt and reports the load time', async () => {
-    ollama.configure({ schedule: { firstTokenMs: 0, perTokenMs: 0, loadMs: 40 } });
-    ollama.unloadAll();
-    const { loadMs } = await backend().warmUp();
-    assert.ok(loadMs >= 40, `loadMs ${loadMs}`);
-    const load = ollama.requests.filter((r) => r.path === '/api/generate').at(-1);
-    assert.equal(load?.body.prompt, '');
+  it('warm-up loads the model and measures the server with a probe it cannot have cached', async () => {
+    // A laptop-class server: 60 ms base, 1,500 prompt tokens/s, 20 ms a token.
+    ollama.configure({ server: SERVER_PROFILES.laptop, schedule: { firstTokenMs: 0, perTokenMs: 0, loadMs: 40 },
+      respond: () => ' one two three four five six seven eight nine ten' });
+    try {
+      ollama.unloadAll();
+      const b = backend();
+      const first = await b.warmUp();
+      assert.ok(first.loadMs >= 40, `loadMs ${first.loadMs}`);
+      const probe = first.probe!;
+      assert.ok(probe.promptTokens! > 250, `probe prompt ${probe.promptTokens} tokens`);
+      assert.ok(Math.abs((probe.promptTokens! * 1000) / probe.promptEvalMs! - 1500) < 50, 'prompt rate as the server reported it');
+      assert.equal(probe.outputTokens, 8);
+      assert.ok(probe.evalMs! / probe.outputTokens! >= 15, `token interval ${probe.evalMs! / probe.outputTokens!} ms`);
+      const body = ollama.generations.at(-1)!.request.body;
+      assert.equal(body.raw, true, 'no template: the probe is plain text');
+      assert.equal(body.options.num_predict, 8);
+      // A second warm-up (settings changed, same server) still measures: its prompt starts differently.
+      await new Promise((r) => setTimeout(r, 2));
+      const again = (await b.warmUp()).probe!;
+      assert.ok(again.promptTokens! > 250, `second probe ${again.promptTokens} tokens processed`);
+    } finally {
+      ollama.configure({ server: undefined });
+    }
+  });
+
+  it('sends a suffix-first family raw in its own order even when the server has insert', async () => {
+    // Ollama's codellama template is prefix-first; Code Llama was also trained suffix-first.
+    ollama.configure({ models: [{ name: 'codellama:7b-code', template: '<PRE> {{ .Prompt }} <SUF>{{ .Suffix }} <MID>' }] });
+    await backend('codellama:7b-code').complete(request(), new AbortController().signal);
+    const body = ollama.generations[0].request.body;
+    assert.equal(body.raw, true);
+    assert.equal(body.suffix, undefined);
+    assert.equal(body.prompt, '<PRE> <SUF>\n}\n <MID> function add(a, b) {\n  return ');
+    assert.ok(body.options.stop.includes('<EOT>'));
   });
 
   it('a server that is down is offline', async () => {

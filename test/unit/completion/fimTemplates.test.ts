@@ -20,7 +20,7 @@ describe('fimTemplates', () => {
         stops: ['<|endoftext|>', '<|fim_pad|>', '<|file_sep|>', '<|repo_name|>', '<|im_start|>', '<|fim_prefix|>'] },
       { model: 'deepseek-coder-v2:lite', family: 'deepseek-coder', prompt: `${DS_BEGIN}${P}${DS_HOLE}${S}${DS_END}`,
         stops: [DS_EOS, DS_BEGIN] },
-      { model: 'codellama:7b-code', family: 'codellama', prompt: `<PRE> ${P} <SUF>${S} <MID>`, stops: ['<EOT>'] },
+      { model: 'codellama:7b-code', family: 'codellama', prompt: `<PRE> <SUF>${S} <MID> ${P}`, stops: ['<EOT>'] },
       { model: 'starcoder2:3b', family: 'starcoder', prompt: `<fim_prefix>${P}<fim_suffix>${S}<fim_middle>`,
         stops: ['<|endoftext|>', '<file_sep>', '<fim_prefix>'] },
       { model: 'codestral:22b', family: 'codestral', prompt: `[SUFFIX]${S}[PREFIX] ${P}`, stops: ['[PREFIX]', '[SUFFIX]', '</s>'] },
@@ -36,6 +36,23 @@ describe('fimTemplates', () => {
         for (const stop of row.stops) assert.ok(t.stop.includes(stop), `${row.family} lacks stop ${stop}`);
         for (const stop of row.stops) assert.ok(ALL_SPECIAL_TOKENS.includes(stop), `ALL_SPECIAL_TOKENS lacks ${stop}`);
         assert.ok(t.source.length > 20, 'each row names its source');
+      });
+    }
+
+    // Families trained on suffix-first prompts get them: typing then changes only the prompt's end,
+    // and the server's KV cache keeps the rest. The others were trained prefix-first only.
+    const orders: Array<[string, 'prefix-first' | 'suffix-first']> = [
+      ['qwen2.5-coder:1.5b-base', 'prefix-first'], ['deepseek-coder:1.3b-base', 'prefix-first'],
+      ['starcoder2:3b', 'prefix-first'], ['codegemma:2b', 'prefix-first'],
+      ['codellama:7b-code', 'suffix-first'], ['codestral:22b', 'suffix-first'],
+    ];
+    for (const [model, order] of orders) {
+      it(`${model} is built ${order}, and its prompt says so`, () => {
+        const t = fimTemplateForModel(model)!;
+        assert.equal(t.order, order);
+        const prompt = t.build('PREFIX_TEXT', 'SUFFIX_TEXT');
+        assert.equal(prompt.indexOf('SUFFIX_TEXT') < prompt.indexOf('PREFIX_TEXT'), order === 'suffix-first');
+        if (order === 'suffix-first') assert.ok(prompt.endsWith('PREFIX_TEXT'), 'the prefix ends the prompt: the model continues it');
       });
     }
 

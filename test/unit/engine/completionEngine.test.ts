@@ -330,6 +330,28 @@ describe('CompletionEngine', () => {
     assert.equal(other.calls.length, 1);
   });
 
+  it("sizes the suffix and the token cap by the server's warm-up probe until a completion reports", async () => {
+    // A laptop-class server: 1,500 prompt tokens/s, 45 ms a token.
+    const probe = { promptTokens: 300, promptEvalMs: 200, outputTokens: 8, evalMs: 360 };
+    const after = `${'  x();\n'.repeat(200)}}\n`;
+    const run = async (serverProbe?: () => typeof probe) => {
+      const clock = new ManualClock(1000);
+      const backend = new ScriptedBackend(clock, () => ({ tokens: ['  a();\n', '  b();\n'] }));
+      const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, speculative: 'off' };
+      const engine = new CompletionEngine({ backend: () => backend, clock, settings: () => settings, random: () => 0.5, ...(serverProbe ? { serverProbe } : {}) });
+      const p = engine.complete(at(`function f() {\n|\n${after}`), new AbortController().signal);
+      await clock.advance(2000);
+      await p;
+      return backend.calls[0].req;
+    };
+    const unknown = await run();
+    assert.ok(unknown.suffix.length > DEFAULT_ENGINE_SETTINGS.maxSuffixChars - 10, `speed unknown: the whole window (${unknown.suffix.length})`);
+    assert.equal(unknown.maxTokens, DEFAULT_ENGINE_SETTINGS.maxTokens);
+    const probed = await run(() => probe);
+    assert.ok(probed.suffix.length <= 240 && probed.suffix.length > 160, `suffix ${probed.suffix.length} chars`);
+    assert.equal(probed.maxTokens, 40, 'about 2 s of generation at 45 ms a token');
+  });
+
   it('reports busy and the server timings to the status bar', async () => {
     const { clock, states, call } = setup(() => ({ tokens: ['x', ';'], loadMs: 1500 }));
     const p = call(at(typed('')));

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { MIN_SUFFIX_CHARS, ServerSpeed } from '../../../src/core/completion/serverSpeed';
+import { MIN_CEILING_TOKENS, MIN_SUFFIX_CHARS, ServerSpeed } from '../../../src/core/completion/serverSpeed';
 
 describe('ServerSpeed', () => {
   it('keeps the full suffix window until the server has reported its prompt rate', () => {
@@ -40,5 +40,38 @@ describe('ServerSpeed', () => {
     const s = new ServerSpeed();
     s.note({ promptTokens: 300, promptEvalMs: 1 });
     assert.equal(s.suffixChars(100), 100);
+  });
+
+  it('uses the warm-up probe until a completion reports, then what completions report', () => {
+    const s = new ServerSpeed();
+    const probe = { promptTokens: 300, promptEvalMs: 200, outputTokens: 8, evalMs: 360 }; // 1,500/s, 45 ms a token
+    assert.equal(s.suffixChars(1000, probe), 240);
+    assert.equal(s.maxTokens(256, probe), 40);
+    s.note({ promptTokens: 300, promptEvalMs: 300 / 8, outputTokens: 20, evalMs: 200 }); // a GPU after all
+    assert.equal(s.suffixChars(1000, probe), 1000);
+    assert.equal(s.maxTokens(256, probe), 200);
+  });
+
+  // ms per generated token -> generation cap: about 2 s of the server's time, in steps of 8 tokens.
+  const caps: Array<[string, number, number]> = [
+    ['a GPU (10 ms a token) gets 200 tokens', 10, 200],
+    ['a laptop (20 ms) gets 100 -> 96', 20, 96],
+    ['a CPU (45 ms) gets 44 -> 40', 45, 40],
+    ['a very slow server still gets the minimum', 400, MIN_CEILING_TOKENS],
+  ];
+  for (const [name, msPerToken, cap] of caps) {
+    it(`token cap: ${name}`, () => {
+      const s = new ServerSpeed();
+      assert.equal(s.maxTokens(256), 256, 'unknown speed: the configured cap');
+      s.note({ outputTokens: 50, evalMs: 50 * msPerToken });
+      assert.equal(s.maxTokens(256), cap);
+      assert.equal(s.maxTokens(16), 16, 'never above the configured cap');
+    });
+  }
+
+  it('ignores token samples too short to tell the interval', () => {
+    const s = new ServerSpeed();
+    s.note({ outputTokens: 2, evalMs: 1000 });
+    assert.equal(s.maxTokens(256), 256);
   });
 });
