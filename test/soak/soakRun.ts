@@ -3,6 +3,7 @@
 // sometimes fails like a dead or broken server, and measures what is left behind: heap growth,
 // timers, AbortSignal listeners, unhandled rejections. Virtual time (ManualClock) makes 10,000
 // requests take seconds instead of hours; the engine code is the production code.
+import { backendFailure } from '../../src/core/shared/backendFailure';
 import { BackendError, type FimRequest } from '../../src/core/shared/modelBackend';
 import { CompletionEngine } from '../../src/core/completion/completionEngine';
 import type { CompletionContext, CompletionOutcome } from '../../src/core/completion/completionOutcome';
@@ -117,8 +118,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
   let serverMode: 'ok' | 'down' | 'garbage' | 'slow' = 'ok';
   const script = (req: FimRequest): Script => {
     switch (serverMode) {
-      case 'down': return { tokens: [], firstTokenMs: 2, error: new BackendError('offline', 'Cannot reach the local model server (ECONNREFUSED).') };
-      case 'garbage': return { tokens: [], firstTokenMs: 10, error: new BackendError('badResponse', 'The local model server sent a malformed response.') };
+      case 'down': return { tokens: [], firstTokenMs: 2, error: new BackendError(backendFailure('offline', 'Cannot reach the local model server (ECONNREFUSED).')) };
+      case 'garbage': return { tokens: [], firstTokenMs: 10, error: new BackendError(backendFailure('malformed', 'The local model server sent a malformed response.')) };
       case 'slow': return { tokens: reply(req), firstTokenMs: 900, perTokenMs: 60 };
       default: return { tokens: reply(req), firstTokenMs: 40 + Math.floor(rand() * 120), perTokenMs: 8 + Math.floor(rand() * 20) };
     }

@@ -7,7 +7,8 @@ import { fimTemplateForModel, fimTemplateFromOllamaTemplate, type FimTemplate } 
 import {
   BackendError, type CompletionBackend, type FimRequest, type FimResult, type ModelHealth, type ServerTimings, type WarmUpResult,
 } from '../shared/modelBackend';
-import { toBackendError } from './backendErrors';
+import { backendFailure, CANCELLED } from '../shared/backendFailure';
+import { failureFromError, healthFromFailure, toBackendError, type FailureContext } from './failureFromError';
 import { elapsedMs, systemClock } from '../shared/clock';
 
 export interface OllamaBackendOptions {
@@ -43,8 +44,10 @@ export class OllamaBackend implements CompletionBackend {
     this.baseFetch = opts.fetch ?? fetch;
   }
 
-  private get tokenSent(): boolean {
-    return Boolean(this.opts.token);
+  /** How this backend's failures are worded: Ollama, on this machine's side, never quoting the token. */
+  private get failures(): FailureContext {
+    const { host, model, token } = this.opts;
+    return { side: 'local', client: 'ollama', server: 'Ollama', baseURL: host, model, tokenSent: Boolean(token), secrets: token ? [token] : [] };
   }
 
   async checkHealth(signal?: AbortSignal): Promise<ModelHealth> {
@@ -53,7 +56,7 @@ export class OllamaBackend implements CompletionBackend {
     try {
       version = (await client.version()).version;
     } catch (e) {
-      return healthFromError(toBackendError(e, this.opts.model, this.tokenSent), this.opts.model);
+      return healthFromFailure(failureFromError(e, this.failures), this.opts.model);
     }
     this.fimMode = undefined; // a health check is also how a freshly pulled model gets noticed
     try {
@@ -61,7 +64,7 @@ export class OllamaBackend implements CompletionBackend {
       if (mode.kind === 'none') return { kind: 'noFim', model: this.opts.model, detail: mode.detail };
       return { kind: 'ready', model: this.opts.model, fim: mode.kind, version };
     } catch (e) {
-      return healthFromError(toBackendError(e, this.opts.model, this.tokenSent), this.opts.model);
+      return healthFromFailure(failureFromError(e, this.failures), this.opts.model);
     }
   }
 
@@ -81,20 +84,20 @@ export class OllamaBackend implements CompletionBackend {
       });
       return { loadMs: r.load_duration ? r.load_duration / NS_PER_MS : elapsedMs(started), probe: serverTimings(r) };
     } catch (e) {
-      throw toBackendError(e, this.opts.model, this.tokenSent);
+      throw toBackendError(e, this.failures);
     }
   }
 
   async complete(req: FimRequest, signal: AbortSignal): Promise<FimResult> {
-    const mode = await this.getFimMode(signal).catch((e) => { throw toBackendError(e, this.opts.model, this.tokenSent); });
-    if (mode.kind === 'none') throw new BackendError('noFim', mode.detail);
+    const mode = await this.getFimMode(signal).catch((e) => { throw toBackendError(e, this.failures); });
+    if (mode.kind === 'none') throw new BackendError(backendFailure('noFim', mode.detail, { action: 'openSettings' }));
     const template = mode.template;
     const stop = [...(template?.stop ?? []), ...req.stop];
 
     // Our own controller, so that shouldStop can close the connection without touching the caller's signal.
     const own = new AbortController();
     const onAbort = () => own.abort(signal.reason);
-    if (signal.aborted) throw new BackendError('aborted', 'Request was cancelled.');
+    if (signal.aborted) throw new BackendError(CANCELLED);
     signal.addEventListener('abort', onAbort, { once: true });
 
     // A stream just cut by shouldStop is still being closed: one request at a time means the
@@ -147,12 +150,12 @@ export class OllamaBackend implements CompletionBackend {
           };
         }
       }
-      throw new BackendError('badResponse', 'The Ollama stream ended without a final message.');
+      throw new BackendError(backendFailure('malformed', 'The Ollama stream ended without a final message.', { action: 'retry' }));
     } catch (e) {
-      if (signal.aborted) throw new BackendError('aborted', 'Request was cancelled.', e);
-      const err = toBackendError(e, this.opts.model, this.tokenSent);
+      if (signal.aborted) throw new BackendError(CANCELLED, e);
+      const err = toBackendError(e, this.failures);
       // The model lost `insert` (e.g. re-pulled as another variant): ask again next time.
-      if (err.kind === 'noFim' || err.kind === 'modelMissing') this.fimMode = undefined;
+      if (err.kind === 'noFim' || err.kind === 'notFound') this.fimMode = undefined;
       throw err;
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -210,16 +213,6 @@ export class OllamaBackend implements CompletionBackend {
       ? (input, init) => base(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal })
       : base;
     return new Ollama({ host: this.opts.host, fetch: tied, ...(this.opts.token ? { headers: { Authorization: `Bearer ${this.opts.token}` } } : {}) });
-  }
-}
-
-export function healthFromError(e: BackendError, model: string): ModelHealth {
-  switch (e.kind) {
-    case 'offline': return { kind: 'offline', detail: e.message };
-    case 'modelMissing': return { kind: 'modelMissing', model, detail: e.message };
-    case 'noFim': return { kind: 'noFim', model, detail: e.message };
-    case 'unauthorized': return { kind: 'unauthorized', status: e.info.status ?? 401, tokenSent: e.info.tokenSent ?? false, detail: e.message };
-    default: return { kind: 'error', detail: e.message };
   }
 }
 

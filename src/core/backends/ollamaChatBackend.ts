@@ -4,7 +4,8 @@
 // tied to the run's signal: aborting closes the socket, and Ollama stops when its client goes away.
 
 import type { Ollama } from 'ollama';
-import { cloudFailure, isDroppedConnection, causeCode, serverDetail, type CloudFailure } from '../shared/cloudFailure';
+import { backendFailure, type BackendFailure } from '../shared/backendFailure';
+import { failureFromError } from './failureFromError';
 import type { ChatMessage, RefactorBackend, RefactorRunResult } from '../shared/refactorBackend';
 import { estimatedChatUsage, type EstimateTokens } from './refactorUsage';
 import type { UsageRecord } from '../shared/usageRecord';
@@ -87,7 +88,7 @@ export class OllamaChatBackend implements RefactorBackend {
       idle.clear();
       if (signal.aborted) return { kind: 'cancelled', partialText: text, ...(streaming ? { usage: estimate() } : {}) };
       if (idle.timedOut) return { kind: 'error', partialText: text, usage: estimate(), error: this.timeoutFailure() };
-      const failure = this.failureFromError(err);
+      const failure = failureFromError(err, { side: 'local', client: 'ollama', server: 'Ollama', baseURL: this.opts.host, model: this.model, chat: true });
       return { kind: 'error', partialText: text, error: failure, ...(streaming ? { usage: estimate() } : {}) };
     }
     idle.clear();
@@ -109,7 +110,7 @@ export class OllamaChatBackend implements RefactorBackend {
         kind: 'error',
         partialText: text,
         usage,
-        error: cloudFailure('truncated', `The local model hit the ${this.opts.maxOutputTokens}-token limit before the code was complete; select less or raise the limit.`, { action: 'openSettings' }),
+        error: backendFailure('truncated', `The local model hit the ${this.opts.maxOutputTokens}-token limit before the code was complete; select less or raise the limit.`, { action: 'openSettings' }),
       };
     }
     return { kind: 'ok', text, usage };
@@ -130,36 +131,7 @@ export class OllamaChatBackend implements RefactorBackend {
     return Math.min(max, Math.max(MIN_CONTEXT_TOKENS, wanted));
   }
 
-  private timeoutFailure(): CloudFailure {
-    return cloudFailure('timeout', `Ollama did not answer for ${Math.round(this.opts.timeoutMs / 1000)} s; nothing was applied.`, { action: 'retry' });
-  }
-
-  private failureFromError(err: unknown): CloudFailure {
-    const e = err as { name?: string; message?: string; status_code?: number; error?: string };
-    // ollama-js's ResponseError is not exported; its name and status_code are what it promises.
-    if (e?.name === 'ResponseError' && typeof e.status_code === 'number') {
-      const status = e.status_code;
-      const detail = serverDetail(e.error ?? e.message);
-      if (status === 404) {
-        return cloudFailure('notFound', `The local model '${this.model}' is not installed; run \`ollama pull ${this.model}\` or pick another in tandem.local.model.`, { action: 'openSettings', status });
-      }
-      if (status >= 500) return cloudFailure('server', `Ollama failed (${status})${detail ? `: ${detail}` : ''}; nothing was applied.`, { action: 'retry', status });
-      return cloudFailure('badRequest', `Ollama rejected the request (${status})${detail ? `: ${detail}` : ''}.`, { action: 'openSettings', status });
-    }
-    const code = causeCode(err);
-    if (code === 'ECONNREFUSED') {
-      return cloudFailure('network', `Ollama is not running at ${this.opts.host}; start it and try again.`, { action: 'retry' });
-    }
-    // ollama-js skips lines that are not JSON (with a console warning) and then throws this when
-    // the body ends without a `done` line; a real server always ends with one, so the reply was bad.
-    if (err instanceof SyntaxError || /did not receive done/i.test(e?.message ?? '')) {
-      return cloudFailure('malformed', 'Ollama sent a reply that is not valid JSON or ended without its final line; nothing was applied.', { action: 'retry' });
-    }
-    if (isDroppedConnection(err)) {
-      return cloudFailure('network', 'The connection to Ollama dropped before the reply finished; nothing was applied.', { action: 'retry' });
-    }
-    // An `{"error": ...}` line inside the stream arrives as a plain Error carrying Ollama's text.
-    if (err instanceof Error) return cloudFailure('server', `Ollama failed mid-reply: ${serverDetail(err.message) || 'unknown error'}; nothing was applied.`, { action: 'retry' });
-    return cloudFailure('unknown', 'The local refactor failed for an unknown reason.');
+  private timeoutFailure(): BackendFailure {
+    return backendFailure('timeout', `Ollama did not answer for ${Math.round(this.opts.timeoutMs / 1000)} s; nothing was applied.`, { action: 'retry' });
   }
 }

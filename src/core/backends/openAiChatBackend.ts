@@ -9,13 +9,8 @@
 import type { ClientOptions, OpenAI } from 'openai';
 import type { ReasoningEffort } from '../settings';
 import { abortableSleep, type Sleep } from '../shared/clock';
-import {
-  cloudFailure,
-  cloudFailureFromError,
-  endpointLabel,
-  type CloudFailure,
-  type FailureContext,
-} from '../shared/cloudFailure';
+import { backendFailure, type BackendFailure } from '../shared/backendFailure';
+import { endpointLabel, failureFromError, type FailureContext } from './failureFromError';
 import type { ChatMessage, RefactorBackend, RefactorRunResult } from '../shared/refactorBackend';
 import { estimatedChatUsage, reportedChatUsage, type ChatUsage, type EstimateTokens } from './refactorUsage';
 import { retryAfterMs } from './retryAfter';
@@ -63,7 +58,7 @@ function loadSdk(): OpenAiSdk {
 }
 
 /** One attempt's end: a final result, or a 429 asking to come back later. */
-type Attempt = { kind: 'done'; result: RefactorRunResult } | { kind: 'rateLimited'; waitMs: number | undefined; failure: CloudFailure };
+type Attempt = { kind: 'done'; result: RefactorRunResult } | { kind: 'rateLimited'; waitMs: number | undefined; failure: BackendFailure };
 
 export class OpenAiChatBackend implements RefactorBackend {
   readonly route = 'cloud';
@@ -78,7 +73,7 @@ export class OpenAiChatBackend implements RefactorBackend {
     if (signal.aborted) return { kind: 'cancelled', partialText: '' };
     if (this.opts.apiKey.trim() === '' && endpointLabel(this.opts.baseURL) === OPENAI_HOST) {
       // Without this check the SDK would fall back to the OPENAI_API_KEY environment variable.
-      return { kind: 'error', partialText: '', error: cloudFailure('auth', 'No OpenAI API key is set; set one to use the refactor command.', { action: 'setApiKey' }) };
+      return { kind: 'error', partialText: '', error: backendFailure('unauthorized', 'No OpenAI API key is set; set one to use the refactor command.', { action: 'setApiKey' }) };
     }
     const sdk = loadSdk();
     let client: OpenAI;
@@ -86,7 +81,7 @@ export class OpenAiChatBackend implements RefactorBackend {
       client = this.client ??= this.makeClient(sdk);
     } catch (err) {
       // The constructor validates its options (e.g. a malformed base URL); run() never rejects.
-      return { kind: 'error', partialText: '', error: cloudFailureFromError(err, sdk, { baseURL: this.opts.baseURL, secrets: [this.opts.apiKey] }) };
+      return { kind: 'error', partialText: '', error: failureFromError(err, this.failures(sdk)) };
     }
     const sleep = this.opts.sleep ?? abortableSleep;
     const maxWait = this.opts.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
@@ -114,6 +109,11 @@ export class OpenAiChatBackend implements RefactorBackend {
     }
   }
 
+  /** How this backend's failures are worded: the cloud, a chat reply, never quoting the key. */
+  private failures(sdk: OpenAiSdk): FailureContext {
+    return { side: 'cloud', client: sdk, baseURL: this.opts.baseURL, model: this.model, secrets: [this.opts.apiKey], chat: true };
+  }
+
   private makeClient(sdk: OpenAiSdk): OpenAI {
     const host = endpointLabel(this.opts.baseURL);
     const options: ClientOptions = {
@@ -138,7 +138,6 @@ export class OpenAiChatBackend implements RefactorBackend {
     signal: AbortSignal,
     onProgress: ((chars: number) => void) | undefined,
   ): Promise<Attempt> {
-    const ctx: FailureContext = { baseURL: this.opts.baseURL, model: this.model, secrets: [this.opts.apiKey] };
     // The SDK's `timeout` only covers the wait for response headers; a stream that stalls after
     // them would hang forever. One idle timer covers both, reset on every chunk.
     const idle = new IdleTimeout(this.opts.timeoutMs);
@@ -151,7 +150,7 @@ export class OpenAiChatBackend implements RefactorBackend {
     let streaming = false;
     const estimate = () => estimatedChatUsage(messages, text, this.model, this.opts.estimateTokens, requestId);
     const timeoutFailure = () =>
-      cloudFailure('timeout', `${endpointLabel(this.opts.baseURL)} stopped answering for ${Math.round(this.opts.timeoutMs / 1000)} s; nothing was applied.`, {
+      backendFailure('timeout', `${endpointLabel(this.opts.baseURL)} stopped answering for ${Math.round(this.opts.timeoutMs / 1000)} s; nothing was applied.`, {
         action: 'retry',
         ...(requestId ? { requestId } : {}),
       });
@@ -189,13 +188,13 @@ export class OpenAiChatBackend implements RefactorBackend {
       idle.clear();
       if (signal.aborted) return done({ kind: 'cancelled', partialText: text, usage: estimate() });
       if (idle.timedOut) return done({ kind: 'error', partialText: text, usage: estimate(), error: timeoutFailure() });
-      const failure = cloudFailureFromError(err, sdk, ctx);
-      const status = (err as { status?: unknown }).status;
-      if (!streaming && status === 429 && failure.action === 'retry') {
+      const failure = failureFromError(err, this.failures(sdk));
+      // A 429 worth waiting for (not out of quota) is retried; it comes before any stream.
+      if (!streaming && failure.kind === 'rateLimited' && failure.action === 'retry') {
         const headers = (err as { headers?: Headers }).headers;
         return { kind: 'rateLimited', waitMs: retryAfterMs(headers, (this.opts.now ?? Date.now)()), failure };
       }
-      return done({ kind: 'error', partialText: text, error: failure, ...this.failureUsage(failure, streaming, typeof status === 'number', estimate) });
+      return done({ kind: 'error', partialText: text, error: failure, ...this.failureUsage(failure, streaming, estimate) });
     }
     idle.clear();
 
@@ -211,7 +210,7 @@ export class OpenAiChatBackend implements RefactorBackend {
         kind: 'error',
         partialText: text,
         usage: record,
-        error: cloudFailure('network', `The reply from ${endpointLabel(this.opts.baseURL)} ended before it finished; nothing was applied.`, { action: 'retry', ...ids }),
+        error: backendFailure('network', `The reply from ${endpointLabel(this.opts.baseURL)} ended before it finished; nothing was applied.`, { action: 'retry', ...ids }),
       });
     }
     if (finish === 'length') {
@@ -219,20 +218,20 @@ export class OpenAiChatBackend implements RefactorBackend {
         kind: 'error',
         partialText: text,
         usage: record,
-        error: cloudFailure('truncated', `The reply hit the ${this.opts.maxOutputTokens}-token limit before the code was complete; raise tandem.cloud.maxOutputTokens or select less.`, { action: 'openSettings', ...ids }),
+        error: backendFailure('truncated', `The reply hit the ${this.opts.maxOutputTokens}-token limit before the code was complete; raise tandem.cloud.maxOutputTokens or select less.`, { action: 'openSettings', ...ids }),
       });
     }
     if (finish === 'content_filter') {
-      return done({ kind: 'error', partialText: text, usage: record, error: cloudFailure('unknown', 'The provider\'s content filter stopped the reply; nothing was applied.', ids) });
+      return done({ kind: 'error', partialText: text, usage: record, error: backendFailure('unknown', 'The provider\'s content filter stopped the reply; nothing was applied.', ids) });
     }
     return done({ kind: 'ok', text, usage: record, ...ids });
   }
 
   /** Which record a failed attempt leaves: tokens may have been spent only once the server had it. */
-  private failureUsage(failure: CloudFailure, streaming: boolean, hadStatus: boolean, estimate: () => UsageRecord): { usage?: UsageRecord } {
+  private failureUsage(failure: BackendFailure, streaming: boolean, estimate: () => UsageRecord): { usage?: UsageRecord } {
     if (streaming) return { usage: estimate() };
     // An HTTP error status: the server turned the request away before generating anything.
-    if (hadStatus) return { usage: this.zeroUsage(failure.requestId) };
+    if (failure.status !== undefined) return { usage: this.zeroUsage(failure.requestId) };
     // Timed out waiting for headers: the server may be working on it, so count the input.
     if (failure.kind === 'timeout') return { usage: estimate() };
     return {};

@@ -5,8 +5,8 @@ import { fimTemplateForModel } from '../shared/fimTemplates';
 import {
   BackendError, type CompletionBackend, type FimRequest, type FimResult, type ModelHealth,
 } from '../shared/modelBackend';
-import { toBackendError } from './backendErrors';
-import { healthFromError } from './ollamaBackend';
+import { backendFailure, CANCELLED } from '../shared/backendFailure';
+import { failureFromError, healthFromFailure, toBackendError, type FailureContext } from './failureFromError';
 import { elapsedMs, systemClock } from '../shared/clock';
 
 export interface OpenAiCompatibleBackendOptions {
@@ -29,18 +29,26 @@ export class OpenAiCompatibleBackend implements CompletionBackend {
     return /\/v1$/.test(e) ? e : `${e}/v1`;
   }
 
+  /** How this backend's failures are worded: a local server, never quoting the token. */
+  private get failures(): FailureContext {
+    const { model, token } = this.opts;
+    return { side: 'local', client: sdk(), baseURL: this.baseURL, model, tokenSent: Boolean(token), secrets: token ? [token] : [] };
+  }
+
+  private get noTemplate(): string {
+    return `No fill-in-the-middle template is known for ${this.opts.model}.`;
+  }
+
   async checkHealth(signal?: AbortSignal): Promise<ModelHealth> {
     let ids: string[];
     try {
       const client = await this.client();
       ids = (await client.models.list({ signal })).data.map((m) => m.id);
     } catch (e) {
-      return healthFromError(toBackendError(e, this.opts.model, Boolean(this.opts.token)), this.opts.model);
+      return healthFromFailure(failureFromError(e, this.failures), this.opts.model);
     }
     // Without a template no prompt can be built, whatever the server holds: say that first.
-    if (!fimTemplateForModel(this.opts.model)) {
-      return { kind: 'noFim', model: this.opts.model, detail: `No fill-in-the-middle template is known for ${this.opts.model}.` };
-    }
+    if (!fimTemplateForModel(this.opts.model)) return { kind: 'noFim', model: this.opts.model, detail: this.noTemplate };
     // llama.cpp lists the loaded file under whatever alias it was started with; accept a name
     // match either way round rather than insisting on exact ids.
     const present = ids.length === 0 || ids.some((id) => id === this.opts.model || id.includes(this.opts.model) || this.opts.model.includes(id));
@@ -52,8 +60,8 @@ export class OpenAiCompatibleBackend implements CompletionBackend {
 
   async complete(req: FimRequest, signal: AbortSignal): Promise<FimResult> {
     const template = fimTemplateForModel(this.opts.model);
-    if (!template) throw new BackendError('noFim', `No fill-in-the-middle template is known for ${this.opts.model}.`);
-    if (signal.aborted) throw new BackendError('aborted', 'Request was cancelled.');
+    if (!template) throw new BackendError(backendFailure('noFim', this.noTemplate, { action: 'openSettings' }));
+    if (signal.aborted) throw new BackendError(CANCELLED);
     const own = new AbortController();
     const onAbort = () => own.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -91,8 +99,8 @@ export class OpenAiCompatibleBackend implements CompletionBackend {
       }
       return { text, finish, firstTokenMs: firstTokenMs < 0 ? elapsedMs(started) : firstTokenMs, totalMs: elapsedMs(started), server };
     } catch (e) {
-      if (signal.aborted) throw new BackendError('aborted', 'Request was cancelled.', e);
-      throw toBackendError(e, this.opts.model, Boolean(this.opts.token));
+      if (signal.aborted) throw new BackendError(CANCELLED, e);
+      throw toBackendError(e, this.failures);
     } finally {
       signal.removeEventListener('abort', onAbort);
       own.abort('finished');
@@ -100,9 +108,7 @@ export class OpenAiCompatibleBackend implements CompletionBackend {
   }
 
   private async client() {
-    // require, not import(): one copy of the SDK everywhere (see openAiChatBackend.ts).
-    const OpenAI = (require('openai') as typeof import('openai')).default;
-    return new OpenAI({
+    return new (sdk().OpenAI)({
       baseURL: this.baseURL,
       // The SDK insists on a key; without a token the header it would carry is removed (null
       // clears a header in the SDK), so no placeholder key reaches the server or its logs.
@@ -114,4 +120,9 @@ export class OpenAiCompatibleBackend implements CompletionBackend {
       ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
     });
   }
+}
+
+/** require, not import(): one copy of the SDK everywhere, so its error classes match (see openAiChatBackend.ts). */
+function sdk(): typeof import('openai') {
+  return require('openai') as typeof import('openai');
 }

@@ -302,7 +302,7 @@ export class CompletionEngine {
         return this.skip(t0, 'cancelled');
       case 'failed': {
         if (r.abortedAs === 'superseded') return this.skip(t0, 'superseded', undefined, { queuedMs });
-        if (r.abortedAs || r.error.kind === 'aborted') return this.skip(t0, 'cancelled');
+        if (r.abortedAs || r.error.kind === 'cancelled') return this.skip(t0, 'cancelled');
         return this.skip(t0, skipReasonFor(r.error), r.error.message, { queuedMs });
       }
       case 'diverged':
@@ -396,7 +396,7 @@ export class CompletionEngine {
           suffix: req.suffix, text: processed.text, origin: processed.origin,
         });
       }
-    } else if (end?.kind === 'failed' && !end.abortedAs && end.error.kind !== 'aborted') {
+    } else if (end?.kind === 'failed' && !end.abortedAs && end.error.kind !== 'cancelled') {
       if (this.probe === req) this.probe = undefined;
       this.noteFailure(skipReasonFor(end.error), end.error.message);
     } else if (this.probe === req) {

@@ -52,12 +52,12 @@ export type CompletionOutcome =
 export function skipReasonFor(error: unknown): SkipReason {
   if (!(error instanceof BackendError)) return 'error';
   switch (error.kind) {
-    case 'offline': return 'backendDown';
-    case 'modelMissing': return 'modelMissing';
+    case 'offline': case 'network': case 'timeout': return 'backendDown';
+    case 'notFound': return 'modelMissing';
     case 'noFim': return 'noFim';
-    case 'aborted': return 'cancelled';
+    case 'cancelled': return 'cancelled';
     case 'unauthorized': return 'unauthorized';
-    case 'busy': return 'serverBusy';
+    case 'rateLimited': return 'serverBusy';
     case 'refused': return 'disabled';
     default: return 'error';
   }

@@ -2,6 +2,7 @@
 // share it: when the user types what the model is producing, the newer request waits for this one
 // instead of starting another, and as soon as the streamed text and the typed text disagree the
 // waiters know, so the engine can abort it at once rather than when it ends.
+import { backendFailure, CANCELLED } from '../shared/backendFailure';
 import { BackendError, type CompletionBackend, type FimRequest, type FimResult } from '../shared/modelBackend';
 import type { Clock } from '../shared/clock';
 import type { CompletionAnchor } from './completionCache';
@@ -90,7 +91,7 @@ export class InflightRequest {
       (result) => this.finish({ kind: 'text', raw: result.text, result }),
       (e: unknown) => this.finish({
         kind: 'failed',
-        error: e instanceof BackendError ? e : new BackendError('error', String((e as Error)?.message ?? e), e),
+        error: e instanceof BackendError ? e : new BackendError(backendFailure('unknown', String((e as Error)?.message ?? e)), e),
         abortedAs: this.abortedAs,
       }),
     );
@@ -122,7 +123,7 @@ export class InflightRequest {
     return new Promise<WaitResult>((resolve) => {
       const check = (): WaitResult | undefined => {
         if (cancel.aborted) return { kind: 'cancelled' };
-        if (this.abortedAs && !this.end) return { kind: 'failed', error: new BackendError('aborted', 'Request was aborted.'), abortedAs: this.abortedAs };
+        if (this.abortedAs && !this.end) return { kind: 'failed', error: new BackendError(CANCELLED), abortedAs: this.abortedAs };
         const end = this.end;
         if (end) {
           if (end.kind === 'failed') return end;

@@ -3,7 +3,7 @@
 // VS Code command only converts its inputs to a RefactorInput and shows the RefactorOutcome.
 
 import type { UsageRecord } from '../shared/usageRecord';
-import type { CloudFailure } from '../shared/cloudFailure';
+import type { BackendFailure } from '../shared/backendFailure';
 import type { RefactorBackend, RefactorRunResult } from '../shared/refactorBackend';
 import { findSecrets } from '../privacy/secretRedactor';
 import { spansWithin } from '../privacy/secretAwareCut';
@@ -66,7 +66,7 @@ export interface RefactorDeps {
 export type RefactorOutcome =
   | { kind: 'preview'; newText: string; range: TextRange; documentVersion: number; usage?: UsageRecord }
   | { kind: 'refused'; reason: string; explain: string }
-  | { kind: 'failed'; failure: CloudFailure }
+  | { kind: 'failed'; failure: BackendFailure }
   | { kind: 'cancelled' }
   | { kind: 'empty' }
   | { kind: 'unchanged' };

@@ -260,10 +260,10 @@ export class CloudPipeline {
 /**
  * Whether the request body may have reached the server although no usage came back: a connection
  * that was made and then died before a status (the server may have billed it). A refused
- * connection or an unresolved name sent nothing; a failure before connecting has no `network` kind.
+ * connection or an unresolved name sent nothing: that is 'offline', not 'network'.
  */
 function bodyMayHaveArrived(result: RefactorRunResult): boolean {
-  return result.kind === 'error' && result.error.kind === 'network' && result.error.notConnected !== true;
+  return result.kind === 'error' && result.error.kind === 'network';
 }
 
 export function overBudgetExplain(budget: BudgetDecision, fallback: string): string {

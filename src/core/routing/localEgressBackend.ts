@@ -5,6 +5,7 @@
 // bar take the same decision earlier; this is the second lock, at the last point before the wire.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createLocalBackend } from '../backends/createLocalBackend';
+import { backendFailure } from '../shared/backendFailure';
 import { BackendError, type CompletionBackend, type FimRequest, type FimResult, type ModelHealth, type WarmUpResult } from '../shared/modelBackend';
 import { localDestination, localSendDecision, type LocalDestination } from '../privacy/localDestination';
 import type { LocalEgressRecorder } from '../privacy/localEgressRecorder';
@@ -50,7 +51,7 @@ export class LocalEgressBackend implements CompletionBackend {
 
   complete(req: FimRequest, signal: AbortSignal): Promise<FimResult> {
     const decision = localSendDecision(this.opts.policy().mode, this.destination());
-    if (!decision.ok) return Promise.reject(new BackendError('refused', decision.explain));
+    if (!decision.ok) return Promise.reject(new BackendError(backendFailure('refused', decision.explain)));
     if (!decision.egress) return this.inner.complete(req, signal);
     const filePath = req.documentKey !== undefined ? this.opts.filePathOf?.(req.documentKey) ?? req.documentKey : undefined;
     return this.sending.run({ feature: 'inlineLocal', ...(filePath !== undefined ? { filePath } : {}) }, () => this.inner.complete(req, signal));
@@ -64,7 +65,7 @@ export class LocalEgressBackend implements CompletionBackend {
   /** Loads and measures the model (Ollama only), unless privacy refuses this endpoint altogether. */
   async warmUp(signal?: AbortSignal): Promise<WarmUpResult> {
     const decision = localSendDecision(this.opts.policy().mode, this.destination());
-    if (!decision.ok) throw new BackendError('refused', decision.explain);
+    if (!decision.ok) throw new BackendError(backendFailure('refused', decision.explain));
     if (!this.inner.warmUp) return { loadMs: 0 };
     return this.inner.warmUp(signal);
   }

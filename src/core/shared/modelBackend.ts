@@ -1,5 +1,6 @@
 // The one interface the completion engine talks to. Two kinds implement it: Ollama's native API
 // and OpenAI-compatible servers (llama.cpp server, vLLM, LM Studio) through /v1/completions.
+import type { BackendFailure, BackendFailureKind } from './backendFailure';
 
 /** A fill-in-the-middle request, already windowed and free of excluded content. */
 export interface FimRequest {
@@ -52,19 +53,18 @@ export type ModelHealth =
   | { kind: 'unauthorized'; status: number; tokenSent: boolean; detail: string }
   | { kind: 'error'; detail: string };
 
-/** Errors the engine can tell apart; anything else is 'error'. */
-export type BackendErrorKind =
-  | 'offline' | 'modelMissing' | 'noFim' | 'aborted' | 'badResponse' | 'unauthorized'
-  /** 429: a shared server (or its proxy) at capacity; transient, worth a backoff, never a popup. */
-  | 'busy'
-  /** Privacy refused the send (local-only mode, endpoint on another machine); nothing left. */
-  | 'refused'
-  | 'error';
-
+/**
+ * What a FIM backend throws: the failure record (`failure`), the same one chat backends return as
+ * data. `kind` is the record's, for callers that only switch on it.
+ */
 export class BackendError extends Error {
-  constructor(readonly kind: BackendErrorKind, message: string, cause?: unknown, readonly info: { status?: number; tokenSent?: boolean } = {}) {
-    super(message, { cause });
+  constructor(readonly failure: BackendFailure, cause?: unknown) {
+    super(failure.message, { cause });
     this.name = 'BackendError';
+  }
+
+  get kind(): BackendFailureKind {
+    return this.failure.kind;
   }
 }
 
@@ -75,7 +75,7 @@ export interface WarmUpResult {
 }
 
 export interface CompletionBackend {
-  /** Streams one completion. Rejects with BackendError; kind 'aborted' when `signal` fired. */
+  /** Streams one completion. Rejects with BackendError; kind 'cancelled' when `signal` fired. */
   complete(req: FimRequest, signal: AbortSignal): Promise<FimResult>;
   /** Reachability, model presence and FIM support; cheap enough to call on activation. */
   checkHealth(signal?: AbortSignal): Promise<ModelHealth>;

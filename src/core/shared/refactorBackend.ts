@@ -3,7 +3,7 @@
 // does not care where the code goes; `route` tells the cost ledger which one it was.
 
 import type { UsageRecord } from './usageRecord';
-import type { CloudFailure } from './cloudFailure';
+import type { BackendFailure } from './backendFailure';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -16,7 +16,7 @@ export interface ChatMessage {
  */
 export type RefactorRunResult =
   | { kind: 'ok'; text: string; usage: UsageRecord; requestId?: string }
-  | { kind: 'error'; error: CloudFailure; partialText: string; usage?: UsageRecord }
+  | { kind: 'error'; error: BackendFailure; partialText: string; usage?: UsageRecord }
   | { kind: 'cancelled'; partialText: string; usage?: UsageRecord };
 
 export interface RefactorBackend {

@@ -2,6 +2,7 @@
 // the real `ollama` and `openai` clients: prompt shape, streaming, abort reaching the server, and
 // the error kinds the engine and status bar tell apart.
 import * as assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { BackendError, type FimRequest } from '../../../src/core/shared/modelBackend';
 import { OllamaBackend } from '../../../src/core/backends/ollamaBackend';
 import { OpenAiCompatibleBackend } from '../../../src/core/backends/openAiCompatibleBackend';
@@ -11,6 +12,15 @@ import { startOpenAiDouble, type OpenAiDouble } from '../../doubles/openaiDouble
 
 function request(over: Partial<FimRequest> = {}): FimRequest {
   return { prefix: 'function add(a, b) {\n  return ', suffix: '\n}\n', languageId: 'javascript', maxTokens: 64, stop: [], temperature: 0.2, ...over };
+}
+
+/** A loopback URL nothing listens on (a port just freed), so connecting is refused. */
+async function refusingUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
 }
 
 async function rejection(p: Promise<unknown>): Promise<BackendError> {
@@ -85,14 +95,14 @@ describe('OllamaBackend against the Ollama double', () => {
     await ollama.waitFor(() => (ollama.generations[0]?.tokensSent ?? 0) >= 3, 2000);
     ac.abort();
     const e = await rejection(p);
-    assert.equal(e.kind, 'aborted');
+    assert.equal(e.kind, 'cancelled');
     await ollama.waitFor(() => ollama.disconnects.length === 1, 2000);
     assert.ok(ollama.generations[0].tokensSent < 100);
   });
 
-  it('reports a missing model as modelMissing, and health says so', async () => {
+  it('reports a missing model as notFound, and health says modelMissing', async () => {
     const e = await rejection(backend('nope:1b').complete(request(), new AbortController().signal));
-    assert.equal(e.kind, 'modelMissing');
+    assert.equal(e.kind, 'notFound');
     assert.match(e.message, /ollama pull nope:1b/);
     const h = await backend('nope:1b').checkHealth();
     assert.equal(h.kind, 'modelMissing');
@@ -118,7 +128,7 @@ describe('OllamaBackend against the Ollama double', () => {
   it('a garbage stream ends in a clear error, not a hang', async () => {
     ollama.configure({ fault: { kind: 'garbage' } });
     const e = await rejection(backend().complete(request(), new AbortController().signal));
-    assert.ok(['badResponse', 'error'].includes(e.kind), e.kind);
+    assert.equal(e.kind, 'malformed');
   });
 
   it('warm-up loads the model and measures the server with a probe it cannot have cached', async () => {
@@ -159,9 +169,10 @@ describe('OllamaBackend against the Ollama double', () => {
   });
 
   it('a server that is down is offline', async () => {
-    const b = new OllamaBackend({ host: 'http://127.0.0.1:9', model: 'x', keepAlive: '5m' });
+    const b = new OllamaBackend({ host: await refusingUrl(), model: 'x', keepAlive: '5m' });
     const e = await rejection(b.complete(request(), new AbortController().signal));
     assert.equal(e.kind, 'offline');
+    assert.match(e.message, /Ollama is not running at 127\.0\.0\.1:\d+ \(connection refused\)/);
     assert.equal((await b.checkHealth()).kind, 'offline');
   });
 });
@@ -226,8 +237,9 @@ describe('OpenAiCompatibleBackend against the OpenAI double (/v1/completions)', 
   });
 
   it('a server that is down is offline', async () => {
-    const b = new OpenAiCompatibleBackend({ endpoint: 'http://127.0.0.1:9/v1', model: 'qwen2.5-coder-1.5b' });
+    const b = new OpenAiCompatibleBackend({ endpoint: `${await refusingUrl()}/v1`, model: 'qwen2.5-coder-1.5b' });
     const e = await rejection(b.complete(request(), new AbortController().signal));
     assert.equal(e.kind, 'offline');
+    assert.match(e.message, /The local model server is not running at 127\.0\.0\.1:\d+ \(connection refused\)/);
   });
 });

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { backendFailure } from '../../../src/core/shared/backendFailure';
 import { BackendError, type FimRequest } from '../../../src/core/shared/modelBackend';
 import { CompletionEngine, ORPHAN_GRACE_MS, SPECULATE_AFTER_PAUSE_MS, type EngineState } from '../../../src/core/completion/completionEngine';
 import type { CompletionContext, CompletionOutcome } from '../../../src/core/completion/completionOutcome';
@@ -280,11 +281,11 @@ describe('CompletionEngine', () => {
   });
 
   const errorTable: Array<[string, unknown, string]> = [
-    ['server down', new BackendError('offline', 'Cannot reach the local model server (ECONNREFUSED).'), 'backendDown'],
-    ['model not pulled', new BackendError('modelMissing', 'Model "m" is not available.'), 'modelMissing'],
-    ['no FIM support', new BackendError('noFim', 'm does not support fill-in-the-middle.'), 'noFim'],
-    ['malformed stream', new BackendError('badResponse', 'bad json'), 'error'],
-    ['other backend error', new BackendError('error', 'The local model server answered 500'), 'error'],
+    ['server down', new BackendError(backendFailure('offline', 'Cannot reach the local model server (ECONNREFUSED).')), 'backendDown'],
+    ['model not pulled', new BackendError(backendFailure('notFound', 'Model "m" is not available.')), 'modelMissing'],
+    ['no FIM support', new BackendError(backendFailure('noFim', 'm does not support fill-in-the-middle.')), 'noFim'],
+    ['malformed stream', new BackendError(backendFailure('malformed', 'bad json')), 'error'],
+    ['other backend error', new BackendError(backendFailure('server', 'The local model server answered 500')), 'error'],
     ['not a BackendError', new TypeError('boom'), 'error'],
   ];
   for (const [name, error, reason] of errorTable) {
@@ -302,7 +303,7 @@ describe('CompletionEngine', () => {
   }
 
   it('holds automatic requests for a while after the server was found down, but not invokes', async () => {
-    const { clock, backend, call, logs } = setup(() => ({ tokens: [], error: new BackendError('offline', 'down') }));
+    const { clock, backend, call, logs } = setup(() => ({ tokens: [], error: new BackendError(backendFailure('offline', 'down')) }));
     const p = call(at(typed('')));
     await clock.advance(1000);
     await p;

@@ -1,5 +1,6 @@
 // A CompletionBackend that streams scripted tokens on a ManualClock and records what the engine
 // did to each request: how far it streamed, whether shouldStop ended it, whether it was aborted.
+import { CANCELLED } from '../../../src/core/shared/backendFailure';
 import { BackendError, type CompletionBackend, type FimRequest, type FimResult, type ModelHealth } from '../../../src/core/shared/modelBackend';
 import type { ManualClock } from '../../support/manualClock';
 
@@ -35,7 +36,7 @@ export class ScriptedBackend implements CompletionBackend {
     const sc = this.script(req, this.calls.length);
     const rec: CallRecord = { req, sentAt: this.clock.now(), emitted: 0, text: '', stoppedByClient: false, aborted: false };
     this.calls.push(rec);
-    if (signal.aborted) return Promise.reject(new BackendError('aborted', 'Request was cancelled.'));
+    if (signal.aborted) return Promise.reject(new BackendError(CANCELLED));
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     const firstTokenMs = sc.firstTokenMs ?? 100;
@@ -53,7 +54,7 @@ export class ScriptedBackend implements CompletionBackend {
         this.clock.clearTimeout(timer);
         rec.aborted = true;
         rec.abortedAt = this.clock.now();
-        end(() => reject(new BackendError('aborted', 'Request was cancelled.')));
+        end(() => reject(new BackendError(CANCELLED)));
       };
       signal.addEventListener('abort', onAbort, { once: true });
       const result = (finish: FimResult['finish']): FimResult => ({

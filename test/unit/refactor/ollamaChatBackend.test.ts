@@ -83,13 +83,13 @@ describe('OllamaChatBackend', () => {
     });
   }
 
-  it('Ollama not running: a network failure that says so', async () => {
+  it('Ollama not running: an offline failure that says so', async () => {
     const d = await startOllamaDouble();
     const url = d.url;
     await d.close();
     const r = await new OllamaChatBackend({ host: url, model: MODEL, maxOutputTokens: 10, timeoutMs: 1000, estimateTokens }).run(MESSAGES, new AbortController().signal);
     assert.ok(r.kind === 'error');
-    assert.equal(r.error.kind, 'network');
+    assert.equal(r.error.kind, 'offline');
     assert.match(r.error.message, /Ollama is not running/);
     assert.equal(r.usage, undefined);
   });

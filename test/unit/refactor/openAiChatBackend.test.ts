@@ -191,7 +191,7 @@ describe('OpenAiChatBackend', () => {
       {
         name: '401 bad key',
         handlers: [jsonError(401, { message: `Incorrect API key provided: ${API_KEY}.`, type: 'invalid_request_error', code: 'invalid_api_key' })],
-        kind: 'auth', action: 'setApiKey', status: 401, requests: 1, message: /rejected the API key/, usage: 'zero',
+        kind: 'unauthorized', action: 'setApiKey', status: 401, requests: 1, message: /rejected the API key/, usage: 'zero',
       },
       {
         name: '404 unknown model',
@@ -352,14 +352,14 @@ describe('OpenAiChatBackend', () => {
     assert.equal(await server.seen[0].closedEarly, true, 'the server did not see the connection close');
   });
 
-  it('a refused connection is a network failure with no usage (nothing reached a server)', async () => {
+  it('a refused connection is an offline failure with no usage (nothing reached a server)', async () => {
     const s = await startServer([streamOk(['x'])]);
     const baseURL = s.baseURL;
     await s.close();
     const { b } = backend(baseURL);
     const r = await b.run(MESSAGES, new AbortController().signal);
     assert.ok(r.kind === 'error');
-    assert.equal(r.error.kind, 'network');
+    assert.equal(r.error.kind, 'offline');
     assert.match(r.error.message, /connection refused/);
     assert.equal(r.usage, undefined);
   });
@@ -372,7 +372,7 @@ describe('OpenAiChatBackend', () => {
     });
     const r = await b.run(MESSAGES, new AbortController().signal);
     assert.ok(r.kind === 'error');
-    assert.deepEqual([r.error.kind, r.error.action], ['auth', 'setApiKey']);
+    assert.deepEqual([r.error.kind, r.error.action], ['unauthorized', 'setApiKey']);
   });
 
   it('an already-aborted signal sends nothing', async () => {
@@ -411,7 +411,7 @@ describe('OpenAiChatBackend against the OpenAI double', () => {
   });
 
   const faults: { name: string; fault: OpenAiFault; apiKey?: string; model?: string; kind: string; usage?: 'reported' | 'estimated' }[] = [
-    { name: 'wrong key', fault: { kind: 'none' }, apiKey: 'sk-wrong-key-0000000000000', kind: 'auth', usage: 'reported' },
+    { name: 'wrong key', fault: { kind: 'none' }, apiKey: 'sk-wrong-key-0000000000000', kind: 'unauthorized', usage: 'reported' },
     { name: 'unknown model', fault: { kind: 'none' }, model: 'gpt-nope', kind: 'notFound', usage: 'reported' },
     { name: '503', fault: { kind: 'status', status: 503 }, kind: 'server', usage: 'reported' },
     { name: 'dropped after 2 chunks', fault: { kind: 'dropAfterChunks', n: 2 }, kind: 'network', usage: 'estimated' },

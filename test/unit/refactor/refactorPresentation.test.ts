@@ -33,10 +33,10 @@ describe('refactor presentation: what the command returns and shows', () => {
 
   it('each failure carries its own action', () => {
     const table: Array<[string, 'setApiKey' | 'retry' | 'openSettings' | undefined]> = [
-      ['auth', 'setApiKey'], ['server', 'retry'], ['notFound', 'openSettings'], ['unknown', undefined],
+      ['unauthorized', 'setApiKey'], ['server', 'retry'], ['notFound', 'openSettings'], ['unknown', undefined],
     ];
     for (const [kind, action] of table) {
-      const p = presentResult({ kind: 'failed', failure: { kind: kind as 'auth', message: `Failure ${kind}.`, ...(action ? { action } : {}) }, plan: cloudPlan });
+      const p = presentResult({ kind: 'failed', failure: { kind: kind as 'unauthorized', message: `Failure ${kind}.`, ...(action ? { action } : {}) }, plan: cloudPlan });
       assert.equal(p.summary.kind, 'failed');
       assert.equal(p.summary.reason, kind);
       assert.equal(p.notice?.severity, 'error');
@@ -137,12 +137,12 @@ describe('refactor presentation over the real service and the OpenAI double', fu
     });
   }
 
-  it('a wrong key: failed/auth with "Set API Key", and the key is in no message', async () => {
+  it('a wrong key: failed/unauthorized with "Set API Key", and the key is in no message', async () => {
     const wrong = `${KEY}-wrong`;
     const result = await service(wrong, 'offline').run(request, { signal: new AbortController().signal });
     const p = presentResult(result);
     assert.equal(p.summary.kind, 'failed');
-    assert.equal(p.summary.reason, 'auth');
+    assert.equal(p.summary.reason, 'unauthorized');
     assert.deepEqual(p.notice?.actions, ['setApiKey']);
     assert.ok(!JSON.stringify(p).includes(wrong.slice(0, 20)), 'no part of the key in what is shown');
     assert.equal(double.requests.at(-1)?.headers.authorization, `Bearer ${wrong}`);

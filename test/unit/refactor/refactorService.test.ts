@@ -204,7 +204,7 @@ describe('RefactorService (router + budget + gate + ledger + egress) against the
     const r = await run(service());
     assert.equal(r.kind, 'failed');
     if (r.kind === 'failed') {
-      assert.equal(r.failure.kind, 'auth');
+      assert.equal(r.failure.kind, 'unauthorized');
       assert.equal(r.failure.action, 'setApiKey');
       assert.ok(!r.failure.message.includes(KEY));
     }

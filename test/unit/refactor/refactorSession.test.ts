@@ -82,8 +82,8 @@ describe('runRefactor', () => {
     },
     {
       name: 'failure that never reached a server: no usage record',
-      result: { kind: 'error', partialText: '', error: { kind: 'network', message: 'refused' } },
-      want: { kind: 'failed', failure: { kind: 'network', message: 'refused' } },
+      result: { kind: 'error', partialText: '', error: { kind: 'offline', message: 'refused' } },
+      want: { kind: 'failed', failure: { kind: 'offline', message: 'refused' } },
     },
     { name: 'cancelled with partial usage', result: { kind: 'cancelled', partialText: 'r', usage: USAGE }, want: { kind: 'cancelled' }, usageOutcome: 'cancelled' },
     { name: 'a cancelled-kind failure reads as cancelled', result: { kind: 'error', partialText: '', error: { kind: 'cancelled', message: 'x' } }, want: { kind: 'cancelled' } },

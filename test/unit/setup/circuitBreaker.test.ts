@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { backendFailure } from '../../../src/core/shared/backendFailure';
 import { BackendError } from '../../../src/core/shared/modelBackend';
 import { CompletionEngine } from '../../../src/core/completion/completionEngine';
 import type { CompletionOutcome } from '../../../src/core/completion/completionOutcome';
@@ -72,7 +73,7 @@ describe('CompletionEngine with the circuit breaker: a storm of keystrokes again
   function setup(down: () => boolean) {
     const clock = new ManualClock(1000);
     const backend = new ScriptedBackend(clock, () => (down()
-      ? { tokens: [], firstTokenMs: 5, error: new BackendError('offline', 'Cannot reach the local model server (ECONNREFUSED).') }
+      ? { tokens: [], firstTokenMs: 5, error: new BackendError(backendFailure('offline', 'Cannot reach the local model server (ECONNREFUSED).')) }
       : { tokens: ['ok();\n'], firstTokenMs: 20 }));
     const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, speculative: 'off' };
     const engine = new CompletionEngine({ backend: () => backend, clock, settings: () => settings, random: () => 0 });
@@ -121,8 +122,8 @@ describe('CompletionEngine with the circuit breaker: a storm of keystrokes again
 
   it('keeps the request count low across every kind of failure', async () => {
     for (const error of [
-      new BackendError('modelMissing', 'missing'), new BackendError('noFim', 'nofim'),
-      new BackendError('badResponse', 'garbage'), new BackendError('error', 'The local model server answered 500'),
+      new BackendError(backendFailure('notFound', 'missing')), new BackendError(backendFailure('noFim', 'nofim')),
+      new BackendError(backendFailure('malformed', 'garbage')), new BackendError(backendFailure('server', 'The local model server answered 500')),
     ]) {
       const clock = new ManualClock(0);
       const backend = new ScriptedBackend(clock, () => ({ tokens: [], firstTokenMs: 5, error }));
@@ -147,7 +148,7 @@ describe('CompletionEngine.noteServerHealthy', () => {
   it('closes an open circuit at once, so the next keystroke asks again', async () => {
     let down = true;
     const clock = new ManualClock(0);
-    const backend = new ScriptedBackend(clock, () => (down ? { tokens: [], firstTokenMs: 5, error: new BackendError('offline', 'down') } : { tokens: ['x;\n'] }));
+    const backend = new ScriptedBackend(clock, () => (down ? { tokens: [], firstTokenMs: 5, error: new BackendError(backendFailure('offline', 'down')) } : { tokens: ['x;\n'] }));
     const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, speculative: 'off' };
     const engine = new CompletionEngine({ backend: () => backend, clock, settings: () => settings, random: () => 0 });
     for (let i = 0; i < 5; i++) {

@@ -282,7 +282,7 @@ describe('Tandem under cloud faults (refactor)', function () {
   });
 
   const cases = [
-    { name: '401 (rejected key)', fault: { kind: 'status', status: 401 } as const, reason: 'auth', runs: 1 },
+    { name: '401 (rejected key)', fault: { kind: 'status', status: 401 } as const, reason: 'unauthorized', runs: 1 },
     { name: '429 storm (three commands, each retried twice)', fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } as const, reason: 'rateLimited', runs: 3 },
     { name: '500', fault: { kind: 'status', status: 500 } as const, reason: 'server', runs: 1 },
     { name: 'timeout (server never answers)', fault: { kind: 'hang' } as const, reason: 'timeout', runs: 1 },

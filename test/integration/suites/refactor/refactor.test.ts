@@ -260,7 +260,7 @@ describe('Tandem installed from the .vsix: the refactor command', function () {
       const { editor, original } = await selectArea();
       const summary = await vscode.commands.executeCommand<Summary>('tandem.refactorSelection', { instruction: 'use const' });
       assert.equal(summary.kind, 'failed');
-      assert.equal(summary.reason, 'auth');
+      assert.equal(summary.reason, 'unauthorized');
       assert.match(summary.message ?? '', /401/);
       assert.equal(chatRequests(double)[0].status, 401);
       const toast = await eventually('the 401 notice', async () => {
