@@ -11,10 +11,11 @@ describe('ServerSpeed', () => {
     assert.equal(s.suffixChars(1000), 1000);
   });
 
-  // Rate in prompt tokens/s -> suffix chars whose reprocessing fits 60 ms (3.5 chars a token, steps of 80).
+  // Rate in prompt tokens/s -> suffix chars whose reprocessing fits 40 ms (3.5 chars a token, steps of 80).
   const rows: Array<[string, number, number]> = [
     ['a GPU (8,000/s) keeps the whole window', 8000, 1000],
-    ['a laptop (1,500/s): about 90 tokens', 1500, 240],
+    ['a fast laptop GPU (3,000/s): about 120 tokens', 3000, 400],
+    ['a laptop (1,500/s): the minimum', 1500, MIN_SUFFIX_CHARS],
     ['a CPU (200/s): the minimum, the next lines', 200, MIN_SUFFIX_CHARS],
   ];
   for (const [name, rate, chars] of rows) {
@@ -45,7 +46,7 @@ describe('ServerSpeed', () => {
   it('uses the warm-up probe until a completion reports, then what completions report', () => {
     const s = new ServerSpeed();
     const probe = { promptTokens: 300, promptEvalMs: 200, outputTokens: 8, evalMs: 360 }; // 1,500/s, 45 ms a token
-    assert.equal(s.suffixChars(1000, probe), 240);
+    assert.equal(s.suffixChars(1000, probe), MIN_SUFFIX_CHARS);
     assert.equal(s.maxTokens(256, probe), 40);
     s.note({ promptTokens: 300, promptEvalMs: 300 / 8, outputTokens: 20, evalMs: 200 }); // a GPU after all
     assert.equal(s.suffixChars(1000, probe), 1000);
