@@ -6,8 +6,10 @@
 // reuses its KV cache only for the common start of consecutive prompts. In prefix-suffix-middle
 // order a keystroke changes the end of the prefix, so the whole suffix after it is processed again;
 // in suffix-first order the suffix stays in front, unchanged while the user types, and only the
-// characters typed since the last request are new. Families trained on suffix-first prompts
-// (Code Llama, Codestral) are built that way; the others were trained on prefix-first only.
+// characters typed since the last request are new. Families documented as trained on suffix-first
+// prompts (Code Llama, Codestral) are built that way; the others in the order their documentation
+// gives, prefix first (StarCoder's and CodeGemma's training mixed in suffix-first, but in a layout
+// their released models do not document).
 
 export interface FimTemplate {
   family: string;

@@ -40,7 +40,7 @@ describe('fimTemplates', () => {
     }
 
     // Families trained on suffix-first prompts get them: typing then changes only the prompt's end,
-    // and the server's KV cache keeps the rest. The others were trained prefix-first only.
+    // and the server's KV cache keeps the rest. The others get the order their documentation gives.
     const orders: Array<[string, 'prefix-first' | 'suffix-first']> = [
       ['qwen2.5-coder:1.5b-base', 'prefix-first'], ['deepseek-coder:1.3b-base', 'prefix-first'],
       ['starcoder2:3b', 'prefix-first'], ['codegemma:2b', 'prefix-first'],
