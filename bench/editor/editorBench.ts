@@ -300,9 +300,10 @@ async function main(): Promise<void> {
         const trace = traceByName(t, opt.seed);
         console.log(`[bench:editor] ${p} / ${t}: ${trace.keys.length} keys, ${trace.pauseAfter.length} pauses (load average ${os.loadavg()[0].toFixed(2)})`);
         // On a loaded machine the workbench can take longer to come up than any timeout: one retry.
-        const r = await runOne(host, chromium, extDir, p, trace, { accuracy: opt.accuracy, seed: opt.seed, model: opt.model }, integ).catch((e: unknown) => {
+        const run = () => runOne(host, chromium, extDir, p, trace, { accuracy: opt.accuracy, seed: opt.seed, model: opt.model }, integ);
+        const r = await run().catch((e: unknown) => {
           console.log(`  setup failed (${String((e as Error).message ?? e).split('\n')[0]}): once more`);
-          return runOne(host, chromium, extDir, p, trace, { accuracy: opt.accuracy, seed: opt.seed, model: opt.model }, integ);
+          return run();
         });
         const f = r.figures;
         console.log(`  ghost in ${f.pausesWithGhost}/${f.pauses} pauses, key->ghost p50 ${f.keyToGhostP50Ms} ms, overhead p50 ${f.overheadP50Ms} ms (${f.overheadSamples}), ` +

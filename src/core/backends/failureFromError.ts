@@ -267,7 +267,7 @@ export function scrubSecrets(text: string, secrets: readonly string[] = []): str
 }
 
 /** A server's own words, cut to one readable line, secrets removed. */
-export function serverDetail(text: string | undefined, secrets: readonly string[] = []): string {
+function serverDetail(text: string | undefined, secrets: readonly string[] = []): string {
   if (!text) return '';
   const one = scrubSecrets(text, secrets).replace(/\s+/g, ' ').trim();
   return one.length > 200 ? `${one.slice(0, 199)}…` : one;
@@ -311,7 +311,7 @@ export function isDroppedConnection(err: unknown): boolean {
 }
 
 /** The first `code` found along an error's cause chain (undici nests it two levels deep). */
-export function causeCode(err: unknown): string | undefined {
+function causeCode(err: unknown): string | undefined {
   let e: unknown = err;
   for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
     const code = (e as { code?: unknown }).code;
